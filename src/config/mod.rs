@@ -1,0 +1,185 @@
+//! The daemon's settings: `paperboy.toml` and the `feeds/*.toml` files, parsed and validated.
+//!
+//! Raw file shapes live in `files.rs` as inert serde structs; [`load`] turns them into
+//! [`Settings`], the validated form every other module receives. `paperboy check` runs
+//! exactly this step. Errors name the file, and the line and key where the file gives them.
+
+mod cron_expr;
+mod files;
+mod units;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use url::Url;
+
+pub use cron_expr::parse_schedule;
+pub use units::{parse_duration, parse_size};
+
+/// Where the config file is looked for when `-c` is not given.
+pub fn default_config_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("PAPERBOY_CONFIG") {
+        return PathBuf::from(path);
+    }
+    let local = PathBuf::from("config/paperboy.toml");
+    if local.exists() { local } else { PathBuf::from("/etc/paperboy/paperboy.toml") }
+}
+
+/// Validated daemon settings with every feed file.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    /// Public URL of the server, always ending in `/`.
+    pub base_url: Url,
+    pub data_dir: PathBuf,
+    pub feeds_dir: PathBuf,
+    pub timezone: Tz,
+    pub fetch: FetchSettings,
+    /// Entries per published feed unless a feed file says otherwise.
+    pub entries: usize,
+    pub feeds: Vec<FeedDef>,
+}
+
+/// HTTP client settings (`[fetch]`).
+#[derive(Debug, Clone)]
+pub struct FetchSettings {
+    pub user_agent: String,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_body: u64,
+    pub concurrency: usize,
+    pub host_delay: Duration,
+    /// Longest wait between retries of a failing source.
+    pub retry_max: Duration,
+}
+
+/// One published feed: one `feeds/<slug>.toml` file.
+#[derive(Debug, Clone)]
+pub struct FeedDef {
+    pub slug: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub entries: usize,
+    pub sources: Vec<SourceDef>,
+}
+
+/// One source of a feed.
+#[derive(Debug, Clone)]
+pub struct SourceDef {
+    pub name: String,
+    /// Slug of the feed this source belongs to.
+    pub feed: String,
+    pub url: Url,
+    pub schedule: cron::Schedule,
+    pub kind: SourceKind,
+    /// Hash of the source's whole config table: stored validators are only used while it
+    /// matches, so an edited source is fetched afresh.
+    pub config_hash: u64,
+}
+
+/// What a source's URL serves, with the keys of that kind.
+#[derive(Debug, Clone)]
+pub enum SourceKind {
+    /// An RSS 0.9x/1.0/2.0, Atom or JSON Feed document.
+    Feed,
+}
+
+impl SourceKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            SourceKind::Feed => "feed",
+        }
+    }
+}
+
+impl Settings {
+    /// Every source of every feed, in file order.
+    pub fn sources(&self) -> impl Iterator<Item = &SourceDef> {
+        self.feeds.iter().flat_map(|feed| feed.sources.iter())
+    }
+
+    pub fn feed(&self, slug: &str) -> Option<&FeedDef> {
+        self.feeds.iter().find(|feed| feed.slug == slug)
+    }
+
+    /// URL of a feed's Atom document on this server.
+    pub fn feed_url(&self, slug: &str) -> Url {
+        self.base_url
+            .join(&format!("feeds/{slug}.atom"))
+            .expect("a slug is a valid path segment")
+    }
+}
+
+/// One problem in one config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigIssue {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": ")?;
+        if let Some(key) = &self.key {
+            write!(f, "`{key}`: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+/// Every problem found in the config; the daemon refuses to start while there is one.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct ConfigError(pub Vec<ConfigIssue>);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, issue) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{issue}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads and validates the daemon file and every feed file it points to.
+pub fn load(config_path: &Path) -> Result<Settings, ConfigError> {
+    let mut issues = Vec::new();
+    let Some(settings) = files::read_daemon(config_path, &mut issues) else {
+        return Err(ConfigError(issues));
+    };
+    let mut settings = settings;
+    settings.feeds = files::read_feeds(&settings, &mut issues);
+    check_unique_sources(&settings.feeds, &settings.feeds_dir, &mut issues);
+    if issues.is_empty() { Ok(settings) } else { Err(ConfigError(issues)) }
+}
+
+fn check_unique_sources(feeds: &[FeedDef], feeds_dir: &Path, issues: &mut Vec<ConfigIssue>) {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for feed in feeds {
+        for source in &feed.sources {
+            if let Some(first) = seen.insert(&source.name, &feed.slug) {
+                issues.push(ConfigIssue {
+                    path: feeds_dir.join(format!("{}.toml", feed.slug)),
+                    line: None,
+                    key: Some("sources.name".into()),
+                    message: format!(
+                        "source name `{}` is already used in {}.toml; names must be unique across all feed files",
+                        source.name, first
+                    ),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! `paperboy run`: opens the store, renders the feeds, serves them and runs every source
+//! on its schedule until SIGTERM or SIGINT.
+//!
+//! At shutdown the server stops accepting, runs in progress get a grace period to finish
+//! (a run abandoned after it loses nothing: each item is written in one transaction), and
+//! the store is flushed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Settings;
+use crate::fetch::Fetcher;
+use crate::pipeline::Context;
+use crate::publish::Catalog;
+use crate::schedule::run_source;
+use crate::server::{ServerState, router};
+use crate::store::{Store, StoreError};
+
+/// How long runs in progress may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: std::net::SocketAddr, source: std::io::Error },
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// Opens what a run of sources needs: the store and the HTTP client.
+pub fn context(settings: Settings) -> Result<Context, DaemonError> {
+    let store = Store::open(&settings.data_dir)?;
+    let fetcher = Fetcher::new(&settings.fetch).map_err(DaemonError::Setup)?;
+    Ok(Context { settings: Arc::new(settings), fetcher: Arc::new(fetcher), store })
+}
+
+/// Runs the daemon until a shutdown signal.
+pub async fn run(settings: Settings) -> Result<(), DaemonError> {
+    let ctx = tokio::task::spawn_blocking(move || context(settings))
+        .await
+        .map_err(|err| DaemonError::Setup(err.to_string()))??;
+    let catalog = Catalog::build(&ctx).await?;
+    let listener = tokio::net::TcpListener::bind(ctx.settings.listen)
+        .await
+        .map_err(|source| DaemonError::Listen { addr: ctx.settings.listen, source })?;
+    let shutdown = CancellationToken::new();
+    tokio::spawn(watch_signals(shutdown.clone()));
+
+    let state = ServerState { settings: ctx.settings.clone(), catalog: catalog.clone(), store: ctx.store.clone() };
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let server = tokio::spawn(async move { server.await });
+    tracing::info!(
+        listen = %ctx.settings.listen,
+        feeds = ctx.settings.feeds.len(),
+        sources = ctx.settings.sources().count(),
+        "paperboy is running"
+    );
+
+    let mut runs = JoinSet::new();
+    for source in ctx.settings.sources() {
+        runs.spawn(run_source(ctx.clone(), source.clone(), catalog.clone(), shutdown.clone()));
+    }
+    shutdown.cancelled().await;
+    tracing::info!("shutting down");
+    let finished = tokio::time::timeout(SHUTDOWN_GRACE, async { while runs.join_next().await.is_some() {} }).await;
+    if finished.is_err() {
+        tracing::warn!("runs still in progress after {SHUTDOWN_GRACE:?} were abandoned");
+        runs.abort_all();
+    }
+    if let Ok(Err(err)) = server.await {
+        tracing::error!(error = %err, "server failed");
+    }
+    let store = ctx.store.clone();
+    tokio::task::spawn_blocking(move || store.flush())
+        .await
+        .map_err(|err| DaemonError::Setup(err.to_string()))??;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn watch_signals(shutdown: CancellationToken) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("a SIGTERM handler can be installed");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    shutdown.cancel();
+}

@@ -1,0 +1,202 @@
+//! The one HTTP client: timeouts, redirects, body cap, conditional GET and politeness.
+//!
+//! Only this module talks HTTP. It hands back bytes, never decoded text: decoding is the
+//! charset module's job, because reqwest's `.text()` ignores `<meta charset>` and garbles
+//! GBK pages.
+
+mod politeness;
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use url::Url;
+
+use crate::config::FetchSettings;
+use politeness::Politeness;
+
+/// Redirects followed before a request fails.
+const MAX_REDIRECTS: usize = 5;
+
+/// ETag and Last-Modified of a previous response, sent back as a conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// What a successful request gave.
+#[derive(Debug)]
+pub enum Fetched {
+    /// 304: nothing changed since the validators were given.
+    NotModified,
+    Page(Page),
+}
+
+/// A response body with what is needed to read it.
+#[derive(Debug)]
+pub struct Page {
+    /// Address after redirects.
+    pub url: Url,
+    pub content_type: Option<String>,
+    pub validators: Validators,
+    pub body: Vec<u8>,
+}
+
+impl Page {
+    /// The body as text, decoded by the charset rules.
+    pub fn text(&self) -> String {
+        crate::charset::decode(&self.body, self.content_type.as_deref()).text
+    }
+}
+
+/// Why a request failed; each names the URL.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{url}: no answer within {after:?}")]
+    Timeout { url: Url, after: Duration },
+    #[error("{url}: body larger than the {limit}-byte limit (max_body)")]
+    TooLarge { url: Url, limit: u64 },
+    #[error("{url}: more than {MAX_REDIRECTS} redirects")]
+    TooManyRedirects { url: Url },
+    #[error("{url}: HTTP {status}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
+    Status { url: Url, status: StatusCode, retry_after: Option<Duration> },
+    #[error("{url}: {message}")]
+    Transport { url: Url, message: String },
+}
+
+impl FetchError {
+    /// How long the server asked us to wait (429/503 with `Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when the server answered with an error.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            FetchError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// The process's HTTP client.
+pub struct Fetcher {
+    client: reqwest::Client,
+    politeness: Politeness,
+    max_body: u64,
+    timeout: Duration,
+}
+
+impl Fetcher {
+    pub fn new(settings: &FetchSettings) -> Result<Fetcher, String> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("text/html,application/xhtml+xml,application/xml;q=0.9,application/atom+xml,application/rss+xml,application/json;q=0.8,*/*;q=0.5"),
+        );
+        headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("zh-CN,zh;q=0.9,en;q=0.5"));
+        let client = reqwest::Client::builder()
+            .user_agent(settings.user_agent.clone())
+            .default_headers(headers)
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+            .build()
+            .map_err(|err| format!("cannot build the HTTP client: {err}"))?;
+        Ok(Fetcher {
+            client,
+            politeness: Politeness::new(settings.concurrency, settings.host_delay),
+            max_body: settings.max_body,
+            timeout: settings.timeout,
+        })
+    }
+
+    /// GET `url`, conditionally when validators are given.
+    pub async fn get(&self, url: &Url, validators: Option<&Validators>) -> Result<Fetched, FetchError> {
+        let _slot = self.politeness.acquire(url.host_str().unwrap_or("")).await;
+        let mut request = self.client.get(url.clone());
+        if let Some(validators) = validators {
+            if let Some(etag) = &validators.etag {
+                request = request.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(date) = &validators.last_modified {
+                request = request.header(header::IF_MODIFIED_SINCE, date);
+            }
+        }
+        let mut response = request.send().await.map_err(|err| self.describe(url, err))?;
+        let status = response.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
+        if !status.is_success() {
+            let retry_after = response.headers().get(header::RETRY_AFTER).and_then(parse_retry_after);
+            return Err(FetchError::Status { url: url.clone(), status, retry_after });
+        }
+        let final_url = response.url().clone();
+        let text_header = |name| {
+            response.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string)
+        };
+        let content_type = text_header(header::CONTENT_TYPE);
+        let validators = Validators {
+            etag: text_header(header::ETAG),
+            last_modified: text_header(header::LAST_MODIFIED),
+        };
+        // With decompression on, Content-Length is the compressed size (or absent): count
+        // the bytes actually read, so a gzip bomb stops at the cap too.
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|err| self.describe(url, err))? {
+            if body.len() as u64 + chunk.len() as u64 > self.max_body {
+                return Err(FetchError::TooLarge { url: url.clone(), limit: self.max_body });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Fetched::Page(Page { url: final_url, content_type, validators, body }))
+    }
+
+    fn describe(&self, url: &Url, err: reqwest::Error) -> FetchError {
+        let url = url.clone();
+        if err.is_timeout() {
+            return FetchError::Timeout { url, after: self.timeout };
+        }
+        if err.is_redirect() {
+            return FetchError::TooManyRedirects { url };
+        }
+        // reqwest's own message is terse ("error sending request"); the cause is below it.
+        let mut message = err.to_string();
+        let mut source = std::error::Error::source(&err);
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        FetchError::Transport { url, message }
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3).
+fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
+    let text = value.to_str().ok()?.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(text).ok()?;
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_and_dates() {
+        assert_eq!(parse_retry_after(&HeaderValue::from_static("120")), Some(Duration::from_secs(120)));
+        let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(600));
+        let parsed = parse_retry_after(&HeaderValue::from_str(&later).unwrap()).unwrap();
+        assert!(parsed > Duration::from_secs(590) && parsed <= Duration::from_secs(600));
+        assert_eq!(parse_retry_after(&HeaderValue::from_static("soon")), None);
+    }
+}

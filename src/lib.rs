@@ -1,0 +1,17 @@
+//! paperboy: Chinese news sources in, clean deduplicated Atom feeds out.
+//!
+//! The data flow is schedule → fetch → source kind → normalize → store → publish → server;
+//! [`pipeline::refresh`] reads as that whole line for one source.
+
+pub mod charset;
+pub mod config;
+pub mod daemon;
+pub mod dates;
+pub mod fetch;
+pub mod normalize;
+pub mod pipeline;
+pub mod publish;
+pub mod schedule;
+pub mod server;
+pub mod source;
+pub mod store;

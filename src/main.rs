@@ -1,0 +1,202 @@
+//! The `paperboy` command: parses arguments, calls the library, maps outcomes to exit
+//! codes (0 ok, 1 the work failed, 2 bad usage or bad config).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use paperboy::config::{self, Settings};
+use paperboy::{daemon, publish, schedule};
+
+#[derive(Parser)]
+#[command(name = "paperboy", version, about = "Chinese news in, clean Atom feeds out")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the daemon: schedule, fetch, publish, serve.
+    Run {
+        #[arg(short = 'c', long = "config")]
+        config: Option<PathBuf>,
+    },
+    /// Fetch now (all sources, or those named), store, exit.
+    Fetch {
+        #[arg(short = 'c', long = "config")]
+        config: Option<PathBuf>,
+        /// Only print what would be stored.
+        #[arg(long)]
+        dry_run: bool,
+        sources: Vec<String>,
+    },
+    /// Validate the config and feed files.
+    Check {
+        #[arg(short = 'c', long = "config")]
+        config: Option<PathBuf>,
+    },
+    /// Write every feed as DIR/<slug>.atom.
+    Publish {
+        #[arg(short = 'c', long = "config")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+const FAILED: u8 = 1;
+const BAD_CONFIG: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { ExitCode::from(BAD_CONFIG) } else { ExitCode::SUCCESS };
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Command::Check { config } => check(config),
+        Command::Run { config } => with_settings(config, run),
+        Command::Fetch { config, dry_run, sources } => with_settings(config, |s| fetch(s, sources, dry_run)),
+        Command::Publish { config, out } => with_settings(config, |s| publish_files(s, out)),
+    }
+}
+
+fn load(path: Option<PathBuf>) -> Result<Settings, ExitCode> {
+    let path = path.unwrap_or_else(config::default_config_path);
+    config::load(&path).map_err(|err| {
+        eprintln!("{err}");
+        ExitCode::from(BAD_CONFIG)
+    })
+}
+
+fn with_settings(path: Option<PathBuf>, work: impl FnOnce(Settings) -> ExitCode) -> ExitCode {
+    match load(path) {
+        Ok(settings) => work(settings),
+        Err(code) => code,
+    }
+}
+
+fn check(path: Option<PathBuf>) -> ExitCode {
+    match load(path) {
+        Ok(settings) => {
+            println!("ok: {} feeds, {} sources", settings.feeds.len(), settings.sources().count());
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts")
+}
+
+fn run(settings: Settings) -> ExitCode {
+    match runtime().block_on(daemon::run(settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("paperboy: {err}");
+            ExitCode::from(FAILED)
+        }
+    }
+}
+
+fn fetch(settings: Settings, names: Vec<String>, dry_run: bool) -> ExitCode {
+    let unknown: Vec<&String> = names.iter().filter(|n| !settings.sources().any(|s| &s.name == *n)).collect();
+    if !unknown.is_empty() {
+        for name in unknown {
+            eprintln!("paperboy: no source named `{name}`");
+        }
+        return ExitCode::from(BAD_CONFIG);
+    }
+    let ctx = match daemon::context(settings) {
+        Ok(ctx) => ctx,
+        Err(err) => {
+            eprintln!("paperboy: {err}");
+            return ExitCode::from(FAILED);
+        }
+    };
+    let sources: Vec<_> = ctx
+        .settings
+        .sources()
+        .filter(|s| names.is_empty() || names.contains(&s.name))
+        .cloned()
+        .collect();
+    let failures = runtime().block_on(async {
+        // Every source at once: politeness and concurrency limits live in the fetcher.
+        let runs = sources.iter().map(|source| async {
+            if dry_run {
+                let outcome = paperboy::pipeline::preview(&ctx, source).await;
+                print_preview(&source.name, &outcome);
+                outcome.is_err()
+            } else {
+                let outcome = schedule::run_once(&ctx, source).await;
+                match &outcome {
+                    Ok(report) => println!("{}: {report}", source.name),
+                    Err(err) => println!("{}: error: {err}", source.name),
+                }
+                outcome.is_err()
+            }
+        });
+        futures_count(runs).await
+    });
+    if failures > 0 { ExitCode::from(FAILED) } else { ExitCode::SUCCESS }
+}
+
+async fn futures_count(runs: impl Iterator<Item = impl std::future::Future<Output = bool>>) -> usize {
+    let results = futures_util_join_all(runs.collect()).await;
+    results.into_iter().filter(|failed| *failed).count()
+}
+
+async fn futures_util_join_all<F: std::future::Future<Output = bool>>(futures: Vec<F>) -> Vec<bool> {
+    let mut set = Vec::with_capacity(futures.len());
+    for future in futures {
+        set.push(Box::pin(future));
+    }
+    let mut out = Vec::new();
+    for future in set {
+        out.push(future.await);
+    }
+    out
+}
+
+fn print_preview(name: &str, outcome: &Result<Vec<paperboy::store::NewItem>, paperboy::pipeline::RunError>) {
+    match outcome {
+        Ok(items) => {
+            println!("{name}: {} items (dry run, nothing stored)", items.len());
+            for item in items {
+                let published = item
+                    .published
+                    .and_then(|(ms, _)| chrono::DateTime::from_timestamp_millis(ms))
+                    .map_or("-".to_string(), |t| t.to_rfc3339());
+                println!("  {published}  {}  {}", item.title, item.link.as_deref().unwrap_or("-"));
+            }
+        }
+        Err(err) => println!("{name}: error: {err}"),
+    }
+}
+
+fn publish_files(settings: Settings, out: PathBuf) -> ExitCode {
+    let result = paperboy::store::Store::open(&settings.data_dir)
+        .map_err(|err| err.to_string())
+        .and_then(|store| publish::write_files(&settings, &store, &out));
+    match result {
+        Ok(count) => {
+            println!("wrote {count} feeds to {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("paperboy: {err}");
+            ExitCode::from(FAILED)
+        }
+    }
+}

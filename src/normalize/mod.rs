@@ -1,0 +1,14 @@
+//! From raw items to storable ones: canonical URLs, item identity and clean content.
+//!
+//! Nothing here knows which source kind an item came from, nor touches the store.
+
+mod canonical_url;
+mod content;
+mod identity;
+
+pub use canonical_url::{clean_url, url_identity};
+pub use content::{plain_text, sanitize_html};
+pub use identity::ItemKey;
+mod item;
+
+pub use item::new_item;

@@ -1,0 +1,175 @@
+//! When sources run: cron schedules with jitter, exponential backoff after failures,
+//! `Retry-After`, and stopping cleanly at shutdown.
+//!
+//! Each source has its own task, so one slow or failing source never delays another;
+//! the fetcher's politeness rules are what they share. The next run time is stored with
+//! the source's state, so a restarted daemon runs overdue sources at once and leaves the
+//! others to their schedule.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use rand::Rng;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::SourceDef;
+use crate::pipeline::{Context, Report, RunError, refresh};
+use crate::publish::Catalog;
+use crate::store::SourceState;
+
+/// Longest random delay added to a scheduled run.
+const MAX_JITTER: Duration = Duration::from_secs(30);
+/// Longest first retry delay after a failure.
+const MAX_FIRST_RETRY: Duration = Duration::from_secs(60);
+
+/// The next time `schedule` fires after `now`, plus a jitter of up to a tenth of the
+/// schedule's interval (at most 30 s), so sources on one schedule do not fire together.
+pub fn next_scheduled(schedule: &cron::Schedule, tz: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
+    let mut upcoming = schedule.after(&now.with_timezone(&tz));
+    let Some(next) = upcoming.next() else {
+        return now + chrono::Duration::days(365);
+    };
+    let interval = upcoming.next().map_or(MAX_JITTER, |after| {
+        (after - next.clone()).to_std().unwrap_or(MAX_JITTER)
+    });
+    let jitter = random_up_to((interval / 10).min(MAX_JITTER));
+    next.with_timezone(&Utc) + jitter
+}
+
+/// Wait before retrying after `failures` consecutive failures: the schedule's interval
+/// (at most a minute), doubled per further failure, capped at `cap`, with jitter. A
+/// server's `Retry-After` overrides it.
+pub fn retry_delay(failures: u32, interval: Duration, cap: Duration, retry_after: Option<Duration>) -> Duration {
+    if let Some(wait) = retry_after {
+        return wait.max(Duration::from_secs(1));
+    }
+    let first = interval.clamp(Duration::from_secs(1), MAX_FIRST_RETRY);
+    let exponent = failures.saturating_sub(1).min(20);
+    let full = first.saturating_mul(1 << exponent).min(cap.max(first));
+    // "Equal jitter": between half and all of the delay.
+    full / 2 + random_up_to(full / 2)
+}
+
+fn random_up_to(limit: Duration) -> Duration {
+    if limit.is_zero() {
+        return Duration::ZERO;
+    }
+    Duration::from_millis(rand::rng().random_range(0..=limit.as_millis() as u64))
+}
+
+/// Interval between two consecutive firings of a schedule.
+fn interval_of(schedule: &cron::Schedule, tz: Tz, now: DateTime<Utc>) -> Duration {
+    let mut upcoming = schedule.after(&now.with_timezone(&tz));
+    match (upcoming.next(), upcoming.next()) {
+        (Some(a), Some(b)) => (b - a).to_std().unwrap_or(MAX_FIRST_RETRY),
+        _ => MAX_FIRST_RETRY,
+    }
+}
+
+/// Records a run's outcome in the source's state and sets its next run.
+pub fn record(
+    state: &mut SourceState,
+    source: &SourceDef,
+    result: &Result<Report, RunError>,
+    ctx: &Context,
+    now: DateTime<Utc>,
+) {
+    let tz = ctx.settings.timezone;
+    let next = match result {
+        Ok(report) => {
+            if let Some(validators) = &report.validators {
+                state.validators = validators.clone();
+                state.config_hash = source.config_hash;
+            }
+            state.last_success = Some(now.timestamp_millis());
+            state.consecutive_failures = 0;
+            state.last_error = None;
+            next_scheduled(&source.schedule, tz, now)
+        }
+        Err(err) => {
+            state.last_failure = Some(now.timestamp_millis());
+            state.consecutive_failures = state.consecutive_failures.saturating_add(1);
+            state.last_error = Some(err.to_string());
+            let interval = interval_of(&source.schedule, tz, now);
+            let wait = retry_delay(state.consecutive_failures, interval, ctx.settings.fetch.retry_max, err.retry_after());
+            now + wait
+        }
+    };
+    state.next_run = Some(next.timestamp_millis());
+}
+
+/// Runs a source now and records the outcome; used by `paperboy fetch` and the daemon.
+pub async fn run_once(ctx: &Context, source: &SourceDef) -> Result<Report, RunError> {
+    let result = refresh(ctx, source).await;
+    let mut state = ctx.store.source_state(&source.name)?;
+    record(&mut state, source, &result, ctx, Utc::now());
+    ctx.store.save_source_state(&source.name, &state)?;
+    ctx.store.flush()?;
+    result
+}
+
+/// The daemon's loop for one source, until `shutdown` is cancelled. A run in progress
+/// when shutdown comes is finished (the daemon bounds how long it waits).
+pub async fn run_source(ctx: Context, source: SourceDef, catalog: Catalog, shutdown: CancellationToken) {
+    loop {
+        let next_run = match ctx.store.source_state(&source.name) {
+            Ok(state) => state.next_run,
+            Err(err) => {
+                tracing::error!(source = %source.name, error = %err, "cannot read source state");
+                None
+            }
+        };
+        let wait = next_run
+            .and_then(DateTime::from_timestamp_millis)
+            .and_then(|at| (at - Utc::now()).to_std().ok())
+            .unwrap_or(Duration::ZERO);
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(wait) => {}
+        }
+        match run_once(&ctx, &source).await {
+            Ok(report) => {
+                tracing::info!(source = %source.name, %report, "fetched");
+                if report.changed() {
+                    catalog.rebuild(&ctx, &source.feed).await;
+                }
+            }
+            Err(err) => tracing::warn!(source = %source.name, error = %err, "fetch failed"),
+        }
+        if shutdown.is_cancelled() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use chrono_tz::Asia::Shanghai;
+
+    #[test]
+    fn schedules_fire_in_their_zone_with_bounded_jitter() {
+        let schedule = crate::config::parse_schedule("0 8 * * *").unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 1, 0, 0).unwrap();
+        let next = next_scheduled(&schedule, Shanghai, now);
+        // 08:00 Beijing is 00:00 UTC, so the next run is tomorrow 00:00 UTC + up to 30 s.
+        let base = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
+        assert!(next >= base && next <= base + chrono::Duration::seconds(30), "{next}");
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let cap = Duration::from_secs(3600);
+        let interval = Duration::from_secs(1800);
+        for failures in 1..30 {
+            let full = Duration::from_secs(60).saturating_mul(1 << (failures - 1).min(20)).min(cap);
+            let wait = retry_delay(failures, interval, cap, None);
+            assert!(wait >= full / 2 && wait <= full, "{failures}: {wait:?}");
+        }
+        assert_eq!(retry_delay(3, interval, cap, Some(Duration::from_secs(120))), Duration::from_secs(120));
+        // A source polled every second retries after about a second.
+        assert!(retry_delay(1, Duration::from_secs(1), cap, None) <= Duration::from_secs(1));
+    }
+}

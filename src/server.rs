@@ -1,0 +1,190 @@
+//! HTTP: the feeds (with ETag/Last-Modified/304 and gzip), the index page, OPML, health
+//! and metrics. Documents come ready-made from the catalog; nothing is rendered per request.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+
+use crate::config::Settings;
+use crate::publish::{Catalog, Document};
+use crate::store::Store;
+
+const ATOM_TYPE: &str = "application/atom+xml; charset=utf-8";
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct ServerState {
+    pub settings: Arc<Settings>,
+    pub catalog: Catalog,
+    pub store: Store,
+}
+
+pub fn router(state: ServerState) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/opml", get(opml))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        // A path parameter must be a whole segment: match the file, split the extension.
+        .route("/feeds/{file}", get(feed))
+        .with_state(state)
+}
+
+async fn feed(State(state): State<ServerState>, Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let document = file.strip_suffix(".atom").and_then(|slug| state.catalog.get(slug));
+    let Some(document) = document else {
+        return (StatusCode::NOT_FOUND, format!("no feed named {file}\n")).into_response();
+    };
+    let gzip = accepts_gzip(&headers);
+    let etag = if gzip { format!("{}-gz\"", document.etag.trim_end_matches('"')) } else { document.etag.clone() };
+    let last_modified = httpdate::fmt_http_date(document.updated.into());
+    let mut response = if not_modified(&headers, &document) {
+        Response::builder().status(StatusCode::NOT_MODIFIED).body(Body::empty())
+    } else {
+        let body = if gzip { document.gzip.clone() } else { document.xml.clone() };
+        let mut builder = Response::builder().header(header::CONTENT_TYPE, ATOM_TYPE);
+        if gzip {
+            builder = builder.header(header::CONTENT_ENCODING, "gzip");
+        }
+        builder.body(Body::from(body))
+    }
+    .expect("static headers are valid");
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex etag"));
+    headers.insert(header::LAST_MODIFIED, HeaderValue::from_str(&last_modified).expect("http date"));
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    response
+}
+
+/// RFC 9110 §13.1.2: If-None-Match (weak comparison) wins over If-Modified-Since.
+fn not_modified(headers: &HeaderMap, document: &Document) -> bool {
+    if let Some(value) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+        let ours = document.etag.trim_matches('"');
+        return value.split(',').map(|tag| tag.trim()).any(|tag| {
+            let tag = tag.trim_start_matches("W/").trim_matches('"');
+            tag == "*" || tag == ours || tag.strip_suffix("-gz") == Some(ours)
+        });
+    }
+    let since = headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    since.is_some_and(|since| DateTime::<Utc>::from(since).timestamp() >= document.updated.timestamp())
+}
+
+/// Whether the client takes gzip (a `q=0` refuses it).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    value.split(',').any(|coding| {
+        let mut parts = coding.split(';');
+        let name = parts.next().unwrap_or("").trim();
+        let refused = parts.any(|p| {
+            p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()) == Some(0.0)
+        });
+        (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+    })
+}
+
+fn escape(text: &str) -> String {
+    ammonia::clean_text(text)
+}
+
+async fn index(State(state): State<ServerState>) -> Html<String> {
+    let settings = &state.settings;
+    let mut head = String::new();
+    let mut rows = String::new();
+    for def in &settings.feeds {
+        let url = settings.feed_url(&def.slug);
+        let title = escape(&def.title);
+        head.push_str(&format!(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"{title}\" href=\"{url}\">\n"
+        ));
+        let (count, updated) = state.catalog.get(&def.slug).map_or((0, String::new()), |doc| {
+            (doc.stored, doc.updated.with_timezone(&settings.timezone).format("%Y-%m-%d %H:%M").to_string())
+        });
+        rows.push_str(&format!(
+            "<tr><td>{title}</td><td>{count}</td><td>{updated}</td><td><a href=\"{url}\">订阅 Atom</a></td></tr>\n"
+        ));
+    }
+    Html(format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>paperboy</title>\n{head}</head>\
+         <body><h1>paperboy</h1><table><thead><tr><th>feed</th><th>entries</th><th>updated</th><th></th></tr></thead>\
+         <tbody>\n{rows}</tbody></table><p><a href=\"{}opml\">OPML</a></p></body></html>\n",
+        settings.base_url
+    ))
+}
+
+async fn opml(State(state): State<ServerState>) -> impl IntoResponse {
+    let settings = &state.settings;
+    let mut outlines = String::new();
+    for def in &settings.feeds {
+        let title = escape(&def.title);
+        outlines.push_str(&format!(
+            "    <outline type=\"rss\" text=\"{title}\" title=\"{title}\" xmlUrl=\"{}\" htmlUrl=\"{}\"/>\n",
+            escape(settings.feed_url(&def.slug).as_str()),
+            escape(settings.base_url.as_str())
+        ));
+    }
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head><title>paperboy</title></head>\n  <body>\n{outlines}  </body>\n</opml>\n"
+    );
+    ([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")], body)
+}
+
+async fn healthz(State(state): State<ServerState>) -> Response {
+    let store = state.store.clone();
+    match tokio::task::spawn_blocking(move || store.check_writable()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ok\n").into_response(),
+        Ok(Err(err)) => (StatusCode::SERVICE_UNAVAILABLE, format!("store not writable: {err}\n")).into_response(),
+        Err(err) => (StatusCode::SERVICE_UNAVAILABLE, format!("health check failed: {err}\n")).into_response(),
+    }
+}
+
+/// Prometheus text format, written from current state: a handful of gauges needs no
+/// metrics registry.
+async fn metrics(State(state): State<ServerState>) -> Response {
+    let mut out = String::from("# TYPE paperboy_feed_items gauge\n");
+    for def in &state.settings.feeds {
+        let stored = state.catalog.get(&def.slug).map_or(0, |doc| doc.stored);
+        out.push_str(&format!("paperboy_feed_items{{feed=\"{}\"}} {stored}\n", def.slug));
+    }
+    out.push_str("# TYPE paperboy_source_consecutive_failures gauge\n");
+    let mut successes = String::from("# TYPE paperboy_source_last_success_seconds gauge\n");
+    for source in state.settings.sources() {
+        let Ok(s) = state.store.source_state(&source.name) else { continue };
+        out.push_str(&format!(
+            "paperboy_source_consecutive_failures{{source=\"{}\"}} {}\n",
+            source.name, s.consecutive_failures
+        ));
+        if let Some(at) = s.last_success {
+            successes.push_str(&format!("paperboy_source_last_success_seconds{{source=\"{}\"}} {}\n", source.name, at / 1000));
+        }
+    }
+    out.push_str(&successes);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_negotiation() {
+        let mut headers = HeaderMap::new();
+        assert!(!accepts_gzip(&headers));
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate, br"));
+        assert!(accepts_gzip(&headers));
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br, gzip;q=0"));
+        assert!(!accepts_gzip(&headers));
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        assert!(!accepts_gzip(&headers));
+    }
+}

@@ -1,0 +1,281 @@
+//! Storing items (with dedup by identity) and reading a feed's newest items.
+
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+
+use super::keys::{feed_entry, feed_prefix, guid_key, item_of_feed_entry};
+use super::{NewItem, Place, Store, StoreError, StoredItem, TREE_ITEMS, Upserted, decode, encode};
+use crate::normalize::ItemKey;
+
+type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+
+/// The trees one upsert touches, inside a transaction.
+struct Tx<'a> {
+    items: &'a TransactionalTree,
+    urls: &'a TransactionalTree,
+    guids: &'a TransactionalTree,
+    ids: &'a TransactionalTree,
+    feed_time: &'a TransactionalTree,
+}
+
+impl Store {
+    /// Stores one item of `source` (which belongs to `feed`), merging it with the stored
+    /// item that has the same identity. `now` is UTC milliseconds.
+    pub fn upsert(&self, feed: &str, source: &str, item: &NewItem, now: i64) -> Result<Upserted, StoreError> {
+        let trees = (&self.items, &self.urls, &self.guids, &self.ids, &self.feed_time);
+        trees
+            .transaction(|(items, urls, guids, ids, feed_time)| {
+                let tx = Tx { items, urls, guids, ids, feed_time };
+                tx.upsert(feed, source, item, now)
+            })
+            .map_err(|err| match err {
+                TransactionError::Abort(err) => err,
+                TransactionError::Storage(err) => StoreError::Sled(err),
+            })
+    }
+
+    /// The newest `limit` items of a feed, newest first.
+    pub fn feed_items(&self, feed: &str, limit: usize) -> Result<Vec<StoredItem>, StoreError> {
+        let mut out = Vec::with_capacity(limit.min(1024));
+        for entry in self.feed_time.scan_prefix(feed_prefix(feed)).keys().rev() {
+            if out.len() == limit {
+                break;
+            }
+            let Some(key) = item_of_feed_entry(&entry?) else { continue };
+            if let Some(item) = self.item(&key)? {
+                out.push(item);
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many items a feed has.
+    pub fn feed_len(&self, feed: &str) -> usize {
+        self.feed_time.scan_prefix(feed_prefix(feed)).keys().count()
+    }
+
+    pub fn item(&self, key: &ItemKey) -> Result<Option<StoredItem>, StoreError> {
+        match self.items.get(key.0)? {
+            Some(bytes) => decode(TREE_ITEMS, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The stored item a URL identity points to.
+    pub fn item_for_url(&self, url_identity: &str) -> Result<Option<StoredItem>, StoreError> {
+        match self.urls.get(url_identity.as_bytes())? {
+            Some(key) => self.item(&ItemKey::from_slice(&key).unwrap_or(ItemKey([0; 16]))),
+            None => Ok(None),
+        }
+    }
+}
+
+fn abort(err: StoreError) -> ConflictableTransactionError<StoreError> {
+    ConflictableTransactionError::Abort(err)
+}
+
+impl Tx<'_> {
+    fn upsert(&self, feed: &str, source: &str, new: &NewItem, now: i64) -> TxResult<Upserted> {
+        let key = match self.find(source, new)? {
+            Some(key) => key,
+            None => ItemKey::for_identity(&new.primary_identity(source)),
+        };
+        let Some(mut item) = self.load(&key)? else {
+            let item = create(key, feed, source, new, now);
+            self.index(&item, source, new)?;
+            self.feed_time.insert(feed_entry(feed, item.sort_time(), &key), &[])?;
+            self.items.insert(&key.0, encode(&item))?;
+            return Ok(Upserted::New);
+        };
+
+        let before = item.clone();
+        let old_sort = item.sort_time();
+        let mut outcome = Upserted::Unchanged;
+        if item.owner == source && item.fingerprint != new.fingerprint() {
+            apply_edit(&mut item, new, now);
+            outcome = Upserted::Updated;
+        }
+        if !item.places.iter().any(|place| place.source == source) {
+            item.places.push(place(source, new));
+            outcome = Upserted::New;
+        }
+        if item.sort_time() != old_sort {
+            for slug in &item.feeds {
+                self.feed_time.remove(feed_entry(slug, old_sort, &key))?;
+                self.feed_time.insert(feed_entry(slug, item.sort_time(), &key), &[])?;
+            }
+        }
+        if !item.feeds.iter().any(|slug| slug == feed) {
+            item.feeds.push(feed.to_string());
+            self.feed_time.insert(feed_entry(feed, item.sort_time(), &key), &[])?;
+            outcome = Upserted::New;
+        }
+        if item != before {
+            self.index(&item, source, new)?;
+            self.items.insert(&key.0, encode(&item))?;
+        }
+        Ok(outcome)
+    }
+
+    /// The stored item this one is: by guid within the source, else by declared id or URL.
+    fn find(&self, source: &str, new: &NewItem) -> TxResult<Option<ItemKey>> {
+        let lookups = [
+            new.guid.as_ref().map(|guid| (self.guids, guid_key(source, guid))),
+            new.declared_id.as_ref().map(|id| (self.ids, id.as_bytes().to_vec())),
+            new.url_identity.as_ref().map(|url| (self.urls, url.as_bytes().to_vec())),
+        ];
+        for (tree, lookup) in lookups.into_iter().flatten() {
+            if let Some(bytes) = tree.get(lookup)? {
+                return Ok(ItemKey::from_slice(&bytes));
+            }
+        }
+        Ok(None)
+    }
+
+    fn load(&self, key: &ItemKey) -> TxResult<Option<StoredItem>> {
+        match self.items.get(key.0)? {
+            Some(bytes) => decode(TREE_ITEMS, &bytes).map(Some).map_err(abort),
+            None => Ok(None),
+        }
+    }
+
+    /// Points every identity of `new` at the item.
+    fn index(&self, item: &StoredItem, source: &str, new: &NewItem) -> TxResult<()> {
+        let key = &item.key.0;
+        if let Some(guid) = &new.guid {
+            self.guids.insert(guid_key(source, guid), key)?;
+        }
+        if let Some(id) = &new.declared_id {
+            self.ids.insert(id.as_bytes(), key)?;
+        }
+        if let Some(url) = &new.url_identity {
+            self.urls.insert(url.as_bytes(), key)?;
+        }
+        Ok(())
+    }
+}
+
+fn place(source: &str, new: &NewItem) -> Place {
+    Place { source: source.to_string(), url: new.link.clone(), outlet: new.outlet.clone() }
+}
+
+fn create(key: ItemKey, feed: &str, source: &str, new: &NewItem, now: i64) -> StoredItem {
+    StoredItem {
+        key,
+        title: new.title.clone(),
+        link: new.link.clone(),
+        summary: new.summary.clone(),
+        content: new.content.clone(),
+        author: new.author.clone(),
+        outlet: new.outlet.clone(),
+        published: new.published,
+        first_seen: now,
+        updated: now,
+        owner: source.to_string(),
+        places: vec![place(source, new)],
+        feeds: vec![feed.to_string()],
+        categories: new.categories.clone(),
+        fingerprint: new.fingerprint(),
+    }
+}
+
+/// The owning source changed what a reader sees: take its new version, keep the identity.
+fn apply_edit(item: &mut StoredItem, new: &NewItem, now: i64) {
+    item.title = new.title.clone();
+    item.link = new.link.clone().or(item.link.take());
+    item.summary = new.summary.clone();
+    item.content = new.content.clone();
+    item.author = new.author.clone();
+    item.outlet = new.outlet.clone();
+    if new.published.is_some() {
+        item.published = new.published;
+    }
+    item.categories = new.categories.clone();
+    item.fingerprint = new.fingerprint();
+    item.updated = now;
+    if let Some(place) = item.places.iter_mut().find(|place| place.source == item.owner) {
+        place.url = item.link.clone();
+        place.outlet = item.outlet.clone();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(url: &str, title: &str) -> NewItem {
+        NewItem {
+            url_identity: Some(url.to_string()),
+            link: Some(format!("https:{url}")),
+            title: title.to_string(),
+            content: Some("<p>正文</p>".into()),
+            ..NewItem::default()
+        }
+    }
+
+    #[test]
+    fn same_identity_from_two_sources_is_one_item_in_both_feeds() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let a = item("//news.example/1", "标题");
+        assert_eq!(store.upsert("one", "src-a", &a, 1000).unwrap(), Upserted::New);
+        assert_eq!(store.upsert("one", "src-a", &a, 2000).unwrap(), Upserted::Unchanged);
+        let mut b = a.clone();
+        b.title = "另一个标题".into();
+        assert_eq!(store.upsert("two", "src-b", &b, 3000).unwrap(), Upserted::New);
+        let one = store.feed_items("one", 10).unwrap();
+        let two = store.feed_items("two", 10).unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one, two);
+        // The first source owns the title; the second only added a place.
+        assert_eq!(one[0].title, "标题");
+        assert_eq!(one[0].places.len(), 2);
+        assert_eq!(one[0].updated, 1000);
+    }
+
+    #[test]
+    fn an_edit_by_the_owner_updates_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut a = item("//news.example/1", "标题");
+        a.guid = Some("g1".into());
+        store.upsert("one", "src-a", &a, 1000).unwrap();
+        let key = store.feed_items("one", 1).unwrap()[0].key;
+        a.title = "更正后的标题".into();
+        // A new link with the same guid is still the same item.
+        a.url_identity = Some("//news.example/1-v2".into());
+        assert_eq!(store.upsert("one", "src-a", &a, 5000).unwrap(), Upserted::Updated);
+        let items = store.feed_items("one", 10).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].key, key);
+        assert_eq!(items[0].title, "更正后的标题");
+        assert_eq!((items[0].first_seen, items[0].updated), (1000, 5000));
+    }
+
+    #[test]
+    fn newest_first_and_limited() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        for i in 0..5 {
+            let mut new = item(&format!("//n.example/{i}"), &format!("t{i}"));
+            new.published = Some((i * 1000, 8 * 3600));
+            store.upsert("one", "s", &new, 10_000).unwrap();
+        }
+        let titles: Vec<String> = store.feed_items("one", 3).unwrap().into_iter().map(|i| i.title).collect();
+        assert_eq!(titles, ["t4", "t3", "t2"]);
+        assert_eq!(store.feed_len("one"), 5);
+    }
+
+    #[test]
+    fn the_store_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store.upsert("one", "s", &item("//n.example/1", "t"), 1).unwrap();
+            store.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.feed_items("one", 10).unwrap().len(), 1);
+        assert!(store.item_for_url("//n.example/1").unwrap().is_some());
+    }
+}

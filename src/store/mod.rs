@@ -1,0 +1,141 @@
+//! The only code that touches sled: items, indexes and per-source state.
+//!
+//! One tree per keyspace, named by a constant below. Writes that belong together (an item
+//! and its indexes) go in one transaction; callers flush after a batch that must be
+//! durable, because sled on its own syncs only every 500 ms. A schema version is written
+//! when the store is created and checked at every open.
+
+mod items;
+mod keys;
+mod records;
+
+use std::path::{Path, PathBuf};
+
+pub use records::{NewItem, Place, SourceState, StoredItem, Upserted};
+
+/// Version of the record layouts; bump on any change to `records.rs`.
+const SCHEMA_VERSION: u32 = 1;
+
+const TREE_META: &str = "meta";
+const TREE_ITEMS: &str = "items";
+const TREE_URLS: &str = "urls";
+const TREE_GUIDS: &str = "guids";
+const TREE_IDS: &str = "ids";
+const TREE_FEED_TIME: &str = "feed_time";
+const TREE_SOURCES: &str = "sources";
+
+const META_SCHEMA: &[u8] = b"schema_version";
+const META_CREATED: &[u8] = b"created";
+const META_HEALTH: &[u8] = b"health";
+
+/// Errors of the store, naming what failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the store at {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error("the store at {path} has schema version {found}; this paperboy reads version {SCHEMA_VERSION}")]
+    Schema { path: PathBuf, found: u32 },
+    #[error("store: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("store: damaged record in `{tree}`: {message}")]
+    Corrupt { tree: &'static str, message: String },
+}
+
+/// Handle on the store; cheap to clone (sled's handles are reference-counted).
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    meta: sled::Tree,
+    items: sled::Tree,
+    urls: sled::Tree,
+    guids: sled::Tree,
+    ids: sled::Tree,
+    feed_time: sled::Tree,
+    sources: sled::Tree,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let open_error = |message: String| StoreError::Open { path: dir.to_path_buf(), message };
+        std::fs::create_dir_all(dir).map_err(|err| open_error(err.to_string()))?;
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(64 << 20)
+            .open()
+            .map_err(|err| {
+                let message = err.to_string();
+                if message.contains("lock") {
+                    open_error(format!("{message} (is another paperboy using it?)"))
+                } else {
+                    open_error(message)
+                }
+            })?;
+        let tree = |name: &str| db.open_tree(name);
+        let store = Store {
+            meta: tree(TREE_META)?,
+            items: tree(TREE_ITEMS)?,
+            urls: tree(TREE_URLS)?,
+            guids: tree(TREE_GUIDS)?,
+            ids: tree(TREE_IDS)?,
+            feed_time: tree(TREE_FEED_TIME)?,
+            sources: tree(TREE_SOURCES)?,
+            db,
+        };
+        match store.meta.get(META_SCHEMA)? {
+            Some(bytes) => {
+                let found = bytes.as_ref().try_into().map(u32::from_be_bytes).unwrap_or(0);
+                if found != SCHEMA_VERSION {
+                    return Err(StoreError::Schema { path: dir.to_path_buf(), found });
+                }
+            }
+            None => {
+                store.meta.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+                let now = chrono::Utc::now().timestamp_millis();
+                store.meta.insert(META_CREATED, &now.to_be_bytes())?;
+                store.db.flush()?;
+            }
+        }
+        Ok(store)
+    }
+
+    /// When the store was created (UTC milliseconds): the `updated` of an empty feed.
+    pub fn created(&self) -> Result<i64, StoreError> {
+        let bytes = self.meta.get(META_CREATED)?;
+        Ok(bytes.and_then(|b| b.as_ref().try_into().ok()).map_or(0, i64::from_be_bytes))
+    }
+
+    /// Makes every write so far durable.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// A small durable write, for health checks.
+    pub fn check_writable(&self) -> Result<(), StoreError> {
+        let now = chrono::Utc::now().timestamp_millis();
+        self.meta.insert(META_HEALTH, &now.to_be_bytes())?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn source_state(&self, source: &str) -> Result<SourceState, StoreError> {
+        match self.sources.get(source.as_bytes())? {
+            Some(bytes) => decode(TREE_SOURCES, &bytes),
+            None => Ok(SourceState::default()),
+        }
+    }
+
+    pub fn save_source_state(&self, source: &str, state: &SourceState) -> Result<(), StoreError> {
+        self.sources.insert(source.as_bytes(), encode(state))?;
+        Ok(())
+    }
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    postcard::to_allocvec(value).expect("records always serialize")
+}
+
+fn decode<T: serde::de::DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
+    postcard::from_bytes(bytes).map_err(|err| StoreError::Corrupt { tree, message: err.to_string() })
+}

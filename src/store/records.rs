@@ -1,0 +1,134 @@
+//! What the store keeps: items with the places they appeared, and per-source state.
+//!
+//! Records are postcard-encoded; postcard is not self-describing, so any change to these
+//! structs must bump `SCHEMA_VERSION` in the parent module.
+
+use serde::{Deserialize, Serialize};
+
+use crate::fetch::Validators;
+use crate::normalize::ItemKey;
+
+/// One article as published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredItem {
+    pub key: ItemKey,
+    pub title: String,
+    /// The article's address (clean: no fragment, no tracking parameters).
+    pub link: Option<String>,
+    /// Sanitized HTML.
+    pub summary: Option<String>,
+    /// Sanitized HTML.
+    pub content: Option<String>,
+    /// Byline: the reporters' names.
+    pub author: Option<String>,
+    /// Outlet (来源) named by the article.
+    pub outlet: Option<String>,
+    /// The article's own time: UTC milliseconds and the offset it was given in.
+    pub published: Option<(i64, i32)>,
+    /// When paperboy first stored it (UTC milliseconds).
+    pub first_seen: i64,
+    /// When it was stored or its content last truly changed (UTC milliseconds).
+    pub updated: i64,
+    /// The source that first stored it: only it may change title and content.
+    pub owner: String,
+    /// Every source that carried it.
+    pub places: Vec<Place>,
+    /// Every feed it belongs to (the feeds of its places' sources).
+    pub feeds: Vec<String>,
+    pub categories: Vec<String>,
+    /// Hash of what a reader sees; an unchanged hash means an unchanged item.
+    pub fingerprint: u64,
+}
+
+/// Where an item appeared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    pub source: String,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+}
+
+impl StoredItem {
+    /// Position in a feed's time index: the article's time, but never later than when it
+    /// was first seen, so a wrong future date cannot pin an item to the top.
+    pub fn sort_time(&self) -> i64 {
+        self.published.map_or(self.first_seen, |(time, _)| time.min(self.first_seen))
+    }
+}
+
+/// An item as a source delivers it, normalized and ready to store.
+#[derive(Debug, Clone, Default)]
+pub struct NewItem {
+    /// Source-scoped id (a feed's guid): recognises the item again within its source.
+    pub guid: Option<String>,
+    /// Global id the source declares (e.g. an infoCode).
+    pub declared_id: Option<String>,
+    /// Canonical URL identity (see `normalize::url_identity`).
+    pub url_identity: Option<String>,
+    pub link: Option<String>,
+    pub title: String,
+    pub summary: Option<String>,
+    pub content: Option<String>,
+    pub author: Option<String>,
+    pub outlet: Option<String>,
+    pub published: Option<(i64, i32)>,
+    pub categories: Vec<String>,
+}
+
+impl NewItem {
+    /// Hash of the fields a reader sees. The date is left out: feeds that re-date items
+    /// at every build would otherwise look edited on every fetch.
+    pub fn fingerprint(&self) -> u64 {
+        let mut text = String::new();
+        for part in [
+            Some(&self.title),
+            self.link.as_ref(),
+            self.summary.as_ref(),
+            self.content.as_ref(),
+            self.author.as_ref(),
+            self.outlet.as_ref(),
+        ] {
+            text.push_str(part.map_or("", String::as_str));
+            text.push('\u{1f}');
+        }
+        text.push_str(&self.categories.join("\u{1e}"));
+        xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+    }
+
+    /// The identity a new item is keyed by: declared id, else URL, else guid, else title.
+    pub fn primary_identity(&self, source: &str) -> String {
+        if let Some(id) = &self.declared_id {
+            format!("id:{id}")
+        } else if let Some(url) = &self.url_identity {
+            format!("url:{url}")
+        } else if let Some(guid) = &self.guid {
+            format!("guid:{source}:{guid}")
+        } else {
+            format!("title:{source}:{}", self.title)
+        }
+    }
+}
+
+/// What the scheduler and the fetcher remember about a source.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceState {
+    /// Config hash the validators belong to.
+    pub config_hash: u64,
+    pub validators: Validators,
+    pub last_success: Option<i64>,
+    pub last_failure: Option<i64>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    /// When the scheduler means to run it next (UTC milliseconds).
+    pub next_run: Option<i64>,
+}
+
+/// How storing one item went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    /// New to this source (a new item, or one another source stored first).
+    New,
+    /// The owning source changed its title or content.
+    Updated,
+    Unchanged,
+}
