@@ -35,7 +35,11 @@ pub struct Decoded {
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
-        return Decoded { text: text.into_owned(), encoding, evidence: Evidence::Bom };
+        return Decoded {
+            text: text.into_owned(),
+            encoding,
+            evidence: Evidence::Bom,
+        };
     }
     let declared = [
         (content_type.and_then(header_charset), Evidence::Header),
@@ -43,9 +47,15 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     ];
     let mut lied = None;
     for (encoding, evidence) in declared {
-        let Some(encoding) = encoding.map(superset) else { continue };
+        let Some(encoding) = encoding.map(superset) else {
+            continue;
+        };
         if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
-            return Decoded { text: text.into_owned(), encoding, evidence };
+            return Decoded {
+                text: text.into_owned(),
+                encoding,
+                evidence,
+            };
         }
         lied.get_or_insert(encoding);
     }
@@ -55,11 +65,19 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
         Some(declared) if declared != detected => {
             let a = lossy(bytes, declared);
             let b = lossy(bytes, detected);
-            if replacements(&a) <= replacements(&b) { (a, declared) } else { (b, detected) }
+            if replacements(&a) <= replacements(&b) {
+                (a, declared)
+            } else {
+                (b, detected)
+            }
         }
         _ => (lossy(bytes, detected), detected),
     };
-    Decoded { text, encoding, evidence: Evidence::Detected }
+    Decoded {
+        text,
+        encoding,
+        evidence: Evidence::Detected,
+    }
 }
 
 /// Decodes an XML document and rewrites its prolog to say UTF-8, so that an XML parser
@@ -68,7 +86,11 @@ pub fn xml_as_utf8(bytes: &[u8], content_type: Option<&str>) -> Vec<u8> {
     let decoded = decode(bytes, content_type);
     let text = decoded.text;
     let trimmed = text.trim_start();
-    if let Some(end) = trimmed.starts_with("<?xml").then(|| trimmed.find("?>")).flatten() {
+    if let Some(end) = trimmed
+        .starts_with("<?xml")
+        .then(|| trimmed.find("?>"))
+        .flatten()
+    {
         let prolog = &trimmed[..end];
         if let Some(at) = prolog.find("encoding") {
             let rest = &prolog[at..];
@@ -134,7 +156,10 @@ pub fn document_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let mut at = 0;
     while let Some(offset) = find(&lower[at..], b"<meta") {
         let start = at + offset;
-        let end = lower[start..].iter().position(|&b| b == b'>').map_or(lower.len(), |p| start + p);
+        let end = lower[start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map_or(lower.len(), |p| start + p);
         let tag = &lower[start..end];
         if let Some(label) = attribute_value(tag, b"charset") {
             if let Some(encoding) = for_document_label(label) {
@@ -144,7 +169,10 @@ pub fn document_charset(bytes: &[u8]) -> Option<&'static Encoding> {
         if let Some(content) = attribute_value(tag, b"content") {
             if let Some(pos) = find(content, b"charset=") {
                 let label = &content[pos + 8..];
-                let label_end = label.iter().position(|&b| b == b';' || b == b' ').unwrap_or(label.len());
+                let label_end = label
+                    .iter()
+                    .position(|&b| b == b';' || b == b' ')
+                    .unwrap_or(label.len());
                 if let Some(encoding) = for_document_label(&label[..label_end]) {
                     return Some(encoding);
                 }
@@ -166,7 +194,9 @@ fn for_document_label(label: &[u8]) -> Option<&'static Encoding> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 /// Value of `name=` inside a tag (quoted or not); the tag is already lower-case.
@@ -190,7 +220,10 @@ fn attribute_value<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
         return Some(match rest.first() {
             Some(&quote @ (b'"' | b'\'')) => {
                 let value = &rest[1..];
-                &value[..value.iter().position(|&b| b == quote).unwrap_or(value.len())]
+                &value[..value
+                    .iter()
+                    .position(|&b| b == quote)
+                    .unwrap_or(value.len())]
             }
             _ => {
                 let end = rest
@@ -233,7 +266,9 @@ mod tests {
 
     #[test]
     fn meta_charset_only() {
-        let page = format!("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body>{TEXT}</body></html>");
+        let page = format!(
+            "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body>{TEXT}</body></html>"
+        );
         let decoded = decode(&gbk(&page), Some("text/html"));
         assert!(decoded.text.contains(TEXT));
         assert_eq!(decoded.evidence, Evidence::Document);
@@ -263,9 +298,14 @@ mod tests {
 
     #[test]
     fn xml_prolog_is_rewritten_to_utf8() {
-        let xml = format!("<?xml version=\"1.0\" encoding=\"gb2312\"?><rss version=\"2.0\"><channel><title>{TEXT}</title></channel></rss>");
+        let xml = format!(
+            "<?xml version=\"1.0\" encoding=\"gb2312\"?><rss version=\"2.0\"><channel><title>{TEXT}</title></channel></rss>"
+        );
         let out = String::from_utf8(xml_as_utf8(&gbk(&xml), None)).unwrap();
-        assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"), "{out}");
+        assert!(
+            out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
+            "{out}"
+        );
         assert!(out.contains(TEXT));
     }
 

@@ -27,7 +27,10 @@ pub enum DaemonError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: std::net::SocketAddr, source: std::io::Error },
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Setup(String),
 }
@@ -36,7 +39,11 @@ pub enum DaemonError {
 pub fn context(settings: Settings) -> Result<Context, DaemonError> {
     let store = Store::open(&settings.data_dir)?;
     let fetcher = Fetcher::new(&settings.fetch).map_err(DaemonError::Setup)?;
-    Ok(Context { settings: Arc::new(settings), fetcher: Arc::new(fetcher), store })
+    Ok(Context {
+        settings: Arc::new(settings),
+        fetcher: Arc::new(fetcher),
+        store,
+    })
 }
 
 /// Runs the daemon until a shutdown signal.
@@ -47,12 +54,20 @@ pub async fn run(settings: Settings) -> Result<(), DaemonError> {
     let catalog = Catalog::build(&ctx).await?;
     let listener = tokio::net::TcpListener::bind(ctx.settings.listen)
         .await
-        .map_err(|source| DaemonError::Listen { addr: ctx.settings.listen, source })?;
+        .map_err(|source| DaemonError::Listen {
+            addr: ctx.settings.listen,
+            source,
+        })?;
     let shutdown = CancellationToken::new();
     tokio::spawn(watch_signals(shutdown.clone()));
 
-    let state = ServerState { settings: ctx.settings.clone(), catalog: catalog.clone(), store: ctx.store.clone() };
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let state = ServerState {
+        settings: ctx.settings.clone(),
+        catalog: catalog.clone(),
+        store: ctx.store.clone(),
+    };
+    let server = axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned());
     let server = tokio::spawn(async move { server.await });
     tracing::info!(
         listen = %ctx.settings.listen,
@@ -63,11 +78,19 @@ pub async fn run(settings: Settings) -> Result<(), DaemonError> {
 
     let mut runs = JoinSet::new();
     for source in ctx.settings.sources() {
-        runs.spawn(run_source(ctx.clone(), source.clone(), catalog.clone(), shutdown.clone()));
+        runs.spawn(run_source(
+            ctx.clone(),
+            source.clone(),
+            catalog.clone(),
+            shutdown.clone(),
+        ));
     }
     shutdown.cancelled().await;
     tracing::info!("shutting down");
-    let finished = tokio::time::timeout(SHUTDOWN_GRACE, async { while runs.join_next().await.is_some() {} }).await;
+    let finished = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while runs.join_next().await.is_some() {}
+    })
+    .await;
     if finished.is_err() {
         tracing::warn!("runs still in progress after {SHUTDOWN_GRACE:?} were abandoned");
         runs.abort_all();

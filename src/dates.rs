@@ -82,13 +82,19 @@ pub fn parse_local(text: &str, tz: Tz) -> Option<DateTime<FixedOffset>> {
 
 /// Epoch seconds or milliseconds (told apart by magnitude).
 pub fn from_epoch(value: i64) -> Option<DateTime<FixedOffset>> {
-    let millis = if value.abs() >= 100_000_000_000 { value } else { value.checked_mul(1000)? };
+    let millis = if value.abs() >= 100_000_000_000 {
+        value
+    } else {
+        value.checked_mul(1000)?
+    };
     DateTime::from_timestamp_millis(millis).map(|time| time.fixed_offset())
 }
 
 /// Places a wall-clock time in `tz`; in a DST overlap the earlier instant wins.
 pub fn in_zone(naive: NaiveDateTime, tz: Tz) -> Option<DateTime<FixedOffset>> {
-    tz.from_local_datetime(&naive).earliest().map(|time| time.fixed_offset())
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|time| time.fixed_offset())
 }
 
 #[cfg(test)]
@@ -103,8 +109,14 @@ mod tests {
     #[test]
     fn zoned_forms_keep_their_zone() {
         assert_eq!(rfc3339("2026-11-01T08:00:00Z"), "2026-11-01T08:00:00+00:00");
-        assert_eq!(rfc3339("Sun, 01 Nov 2026 08:00:00 +0800"), "2026-11-01T08:00:00+08:00");
-        assert_eq!(rfc3339("Mon, 01 Nov 2026 08:00:00 GMT"), "2026-11-01T08:00:00+00:00");
+        assert_eq!(
+            rfc3339("Sun, 01 Nov 2026 08:00:00 +0800"),
+            "2026-11-01T08:00:00+08:00"
+        );
+        assert_eq!(
+            rfc3339("Mon, 01 Nov 2026 08:00:00 GMT"),
+            "2026-11-01T08:00:00+00:00"
+        );
     }
 
     #[test]
@@ -114,13 +126,22 @@ mod tests {
         assert_eq!(rfc3339("2026/11/01 08:00:05"), "2026-11-01T08:00:05+08:00");
         assert_eq!(rfc3339("2026年11月1日 08:00"), "2026-11-01T08:00:00+08:00");
         assert_eq!(rfc3339("2026-11-01"), "2026-11-01T00:00:00+08:00");
-        assert_eq!(rfc3339("Sun, 01 Nov 2026 08:00:00 CST"), "2026-11-01T08:00:00+08:00");
+        assert_eq!(
+            rfc3339("Sun, 01 Nov 2026 08:00:00 CST"),
+            "2026-11-01T08:00:00+08:00"
+        );
     }
 
     #[test]
     fn epochs_in_seconds_and_millis() {
-        assert_eq!(from_epoch(1_793_491_200).unwrap().timestamp(), 1_793_491_200);
-        assert_eq!(from_epoch(1_793_491_200_000).unwrap().timestamp(), 1_793_491_200);
+        assert_eq!(
+            from_epoch(1_793_491_200).unwrap().timestamp(),
+            1_793_491_200
+        );
+        assert_eq!(
+            from_epoch(1_793_491_200_000).unwrap().timestamp(),
+            1_793_491_200
+        );
     }
 
     #[test]

@@ -9,7 +9,11 @@ use paperboy::config::{self, Settings};
 use paperboy::{daemon, publish, schedule};
 
 #[derive(Parser)]
-#[command(name = "paperboy", version, about = "Chinese news in, clean Atom feeds out")]
+#[command(
+    name = "paperboy",
+    version,
+    about = "Chinese news in, clean Atom feeds out"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,7 +57,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return if err.use_stderr() { ExitCode::from(BAD_CONFIG) } else { ExitCode::SUCCESS };
+            return if err.use_stderr() {
+                ExitCode::from(BAD_CONFIG)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     tracing_subscriber::fmt()
@@ -66,7 +74,11 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { config } => check(config),
         Command::Run { config } => with_settings(config, run),
-        Command::Fetch { config, dry_run, sources } => with_settings(config, |s| fetch(s, sources, dry_run)),
+        Command::Fetch {
+            config,
+            dry_run,
+            sources,
+        } => with_settings(config, |s| fetch(s, sources, dry_run)),
         Command::Publish { config, out } => with_settings(config, |s| publish_files(s, out)),
     }
 }
@@ -89,7 +101,11 @@ fn with_settings(path: Option<PathBuf>, work: impl FnOnce(Settings) -> ExitCode)
 fn check(path: Option<PathBuf>) -> ExitCode {
     match load(path) {
         Ok(settings) => {
-            println!("ok: {} feeds, {} sources", settings.feeds.len(), settings.sources().count());
+            println!(
+                "ok: {} feeds, {} sources",
+                settings.feeds.len(),
+                settings.sources().count()
+            );
             ExitCode::SUCCESS
         }
         Err(code) => code,
@@ -97,7 +113,10 @@ fn check(path: Option<PathBuf>) -> ExitCode {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
 }
 
 fn run(settings: Settings) -> ExitCode {
@@ -111,7 +130,10 @@ fn run(settings: Settings) -> ExitCode {
 }
 
 fn fetch(settings: Settings, names: Vec<String>, dry_run: bool) -> ExitCode {
-    let unknown: Vec<&String> = names.iter().filter(|n| !settings.sources().any(|s| &s.name == *n)).collect();
+    let unknown: Vec<&String> = names
+        .iter()
+        .filter(|n| !settings.sources().any(|s| &s.name == *n))
+        .collect();
     if !unknown.is_empty() {
         for name in unknown {
             eprintln!("paperboy: no source named `{name}`");
@@ -133,43 +155,43 @@ fn fetch(settings: Settings, names: Vec<String>, dry_run: bool) -> ExitCode {
         .collect();
     let failures = runtime().block_on(async {
         // Every source at once: politeness and concurrency limits live in the fetcher.
-        let runs = sources.iter().map(|source| async {
-            if dry_run {
-                let outcome = paperboy::pipeline::preview(&ctx, source).await;
-                print_preview(&source.name, &outcome);
-                outcome.is_err()
-            } else {
-                let outcome = schedule::run_once(&ctx, source).await;
-                match &outcome {
-                    Ok(report) => println!("{}: {report}", source.name),
-                    Err(err) => println!("{}: error: {err}", source.name),
+        let mut runs = tokio::task::JoinSet::new();
+        for source in sources {
+            let ctx = ctx.clone();
+            runs.spawn(async move {
+                if dry_run {
+                    let outcome = paperboy::pipeline::preview(&ctx, &source).await;
+                    print_preview(&source.name, &outcome);
+                    outcome.is_err()
+                } else {
+                    let outcome = schedule::run_once(&ctx, &source).await;
+                    match &outcome {
+                        Ok(report) => println!("{}: {report}", source.name),
+                        Err(err) => println!("{}: error: {err}", source.name),
+                    }
+                    outcome.is_err()
                 }
-                outcome.is_err()
+            });
+        }
+        let mut failures = 0;
+        while let Some(failed) = runs.join_next().await {
+            if failed.unwrap_or(true) {
+                failures += 1;
             }
-        });
-        futures_count(runs).await
+        }
+        failures
     });
-    if failures > 0 { ExitCode::from(FAILED) } else { ExitCode::SUCCESS }
-}
-
-async fn futures_count(runs: impl Iterator<Item = impl std::future::Future<Output = bool>>) -> usize {
-    let results = futures_util_join_all(runs.collect()).await;
-    results.into_iter().filter(|failed| *failed).count()
-}
-
-async fn futures_util_join_all<F: std::future::Future<Output = bool>>(futures: Vec<F>) -> Vec<bool> {
-    let mut set = Vec::with_capacity(futures.len());
-    for future in futures {
-        set.push(Box::pin(future));
+    if failures > 0 {
+        ExitCode::from(FAILED)
+    } else {
+        ExitCode::SUCCESS
     }
-    let mut out = Vec::new();
-    for future in set {
-        out.push(future.await);
-    }
-    out
 }
 
-fn print_preview(name: &str, outcome: &Result<Vec<paperboy::store::NewItem>, paperboy::pipeline::RunError>) {
+fn print_preview(
+    name: &str,
+    outcome: &Result<Vec<paperboy::store::NewItem>, paperboy::pipeline::RunError>,
+) {
     match outcome {
         Ok(items) => {
             println!("{name}: {} items (dry run, nothing stored)", items.len());
@@ -178,7 +200,11 @@ fn print_preview(name: &str, outcome: &Result<Vec<paperboy::store::NewItem>, pap
                     .published
                     .and_then(|(ms, _)| chrono::DateTime::from_timestamp_millis(ms))
                     .map_or("-".to_string(), |t| t.to_rfc3339());
-                println!("  {published}  {}  {}", item.title, item.link.as_deref().unwrap_or("-"));
+                println!(
+                    "  {published}  {}  {}",
+                    item.title,
+                    item.link.as_deref().unwrap_or("-")
+                );
             }
         }
         Err(err) => println!("{name}: error: {err}"),

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::config::{SourceDef, SourceKind, Settings};
+use crate::config::{Settings, SourceDef, SourceKind};
 use crate::fetch::{FetchError, Fetched, Fetcher, Page, Validators};
 use crate::normalize::new_item;
 use crate::source::{self, ParseError, RawItem};
@@ -44,7 +44,11 @@ impl fmt::Display for Report {
         if self.not_modified {
             return write!(f, "not modified");
         }
-        write!(f, "{} new, {} updated, {} unchanged", self.new, self.updated, self.unchanged)
+        write!(
+            f,
+            "{} new, {} updated, {} unchanged",
+            self.new, self.updated, self.unchanged
+        )
     }
 }
 
@@ -75,7 +79,12 @@ pub async fn refresh(ctx: &Context, source: &SourceDef) -> Result<Report, RunErr
     let state = ctx.store.source_state(&source.name)?;
     let validators = (state.config_hash == source.config_hash).then_some(&state.validators);
     let page = match ctx.fetcher.get(&source.url, validators).await? {
-        Fetched::NotModified => return Ok(Report { not_modified: true, ..Report::default() }),
+        Fetched::NotModified => {
+            return Ok(Report {
+                not_modified: true,
+                ..Report::default()
+            });
+        }
         Fetched::Page(page) => page,
     };
     let validators = page.validators.clone();
@@ -101,12 +110,19 @@ async fn parse(ctx: &Context, source: &SourceDef, page: Page) -> Result<Vec<NewI
         let raw: Vec<RawItem> = match kind {
             SourceKind::Feed => source::feed::parse(&page, timezone)?,
         };
-        Ok(raw.into_iter().map(|item| new_item(item, &page.url)).collect())
+        Ok(raw
+            .into_iter()
+            .map(|item| new_item(item, &page.url))
+            .collect())
     })
     .await
 }
 
-async fn store_items(ctx: &Context, source: &SourceDef, items: Vec<NewItem>) -> Result<Report, RunError> {
+async fn store_items(
+    ctx: &Context,
+    source: &SourceDef,
+    items: Vec<NewItem>,
+) -> Result<Report, RunError> {
     let store = ctx.store.clone();
     let (feed, name) = (source.feed.clone(), source.name.clone());
     blocking(move || {

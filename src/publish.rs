@@ -57,7 +57,11 @@ impl Catalog {
     }
 
     pub fn get(&self, slug: &str) -> Option<Arc<Document>> {
-        self.documents.read().expect("catalog lock").get(slug).cloned()
+        self.documents
+            .read()
+            .expect("catalog lock")
+            .get(slug)
+            .cloned()
     }
 
     fn insert(&self, document: Document) {
@@ -69,7 +73,9 @@ impl Catalog {
 async fn render_blocking(ctx: &Context, slug: &str) -> Result<Document, StoreError> {
     let (settings, store, slug) = (ctx.settings.clone(), ctx.store.clone(), slug.to_string());
     tokio::task::spawn_blocking(move || {
-        let feed = settings.feed(&slug).expect("catalog feeds come from the settings");
+        let feed = settings
+            .feed(&slug)
+            .expect("catalog feeds come from the settings");
         render(&settings, feed, &store)
     })
     .await
@@ -95,8 +101,15 @@ pub fn write_files(settings: &Settings, store: &Store, dir: &Path) -> Result<usi
 pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Document, StoreError> {
     let items = store.feed_items(&def.slug, def.entries)?;
     let tz = settings.timezone;
-    let updated_ms = items.iter().map(|item| item.updated).max().unwrap_or(store.created()?);
-    let updated = Utc.timestamp_millis_opt(updated_ms).single().unwrap_or_default();
+    let updated_ms = items
+        .iter()
+        .map(|item| item.updated)
+        .max()
+        .unwrap_or(store.created()?);
+    let updated = Utc
+        .timestamp_millis_opt(updated_ms)
+        .single()
+        .unwrap_or_default();
     let self_url = settings.feed_url(&def.slug);
 
     let mut feed = Feed::default();
@@ -108,8 +121,18 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
     feed.set_updated(updated.with_timezone(&tz).fixed_offset());
     feed.set_authors(vec![person(&def.title)]);
     feed.set_links(vec![
-        link(self_url.as_str(), "self", Some("application/atom+xml"), None),
-        link(settings.base_url.as_str(), "alternate", Some("text/html"), None),
+        link(
+            self_url.as_str(),
+            "self",
+            Some("application/atom+xml"),
+            None,
+        ),
+        link(
+            settings.base_url.as_str(),
+            "alternate",
+            Some("text/html"),
+            None,
+        ),
     ]);
     let mut generator = Generator::default();
     generator.set_value("paperboy");
@@ -118,9 +141,13 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
     feed.set_lang(Some("zh-CN".to_string()));
     feed.set_entries(items.iter().map(|item| entry(item, tz)).collect::<Vec<_>>());
 
-    let xml = feed.write_to(Vec::new()).expect("writing to memory does not fail");
+    let xml = feed
+        .write_to(Vec::new())
+        .expect("writing to memory does not fail");
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(&xml).expect("writing to memory does not fail");
+    encoder
+        .write_all(&xml)
+        .expect("writing to memory does not fail");
     let gzip = encoder.finish().expect("writing to memory does not fail");
     Ok(Document {
         slug: def.slug.clone(),
@@ -183,7 +210,9 @@ fn entry(item: &StoredItem, tz: Tz) -> Entry {
 }
 
 fn local_time(millis: i64, tz: Tz) -> DateTime<FixedOffset> {
-    tz.timestamp_millis_opt(millis).single().map_or_else(Default::default, |t| t.fixed_offset())
+    tz.timestamp_millis_opt(millis)
+        .single()
+        .map_or_else(Default::default, |t| t.fixed_offset())
 }
 
 fn person(name: &str) -> Person {

@@ -31,7 +31,7 @@ pub fn next_scheduled(schedule: &cron::Schedule, tz: Tz, now: DateTime<Utc>) -> 
         return now + chrono::Duration::days(365);
     };
     let interval = upcoming.next().map_or(MAX_JITTER, |after| {
-        (after - next.clone()).to_std().unwrap_or(MAX_JITTER)
+        (after - next).to_std().unwrap_or(MAX_JITTER)
     });
     let jitter = random_up_to((interval / 10).min(MAX_JITTER));
     next.with_timezone(&Utc) + jitter
@@ -40,7 +40,12 @@ pub fn next_scheduled(schedule: &cron::Schedule, tz: Tz, now: DateTime<Utc>) -> 
 /// Wait before retrying after `failures` consecutive failures: the schedule's interval
 /// (at most a minute), doubled per further failure, capped at `cap`, with jitter. A
 /// server's `Retry-After` overrides it.
-pub fn retry_delay(failures: u32, interval: Duration, cap: Duration, retry_after: Option<Duration>) -> Duration {
+pub fn retry_delay(
+    failures: u32,
+    interval: Duration,
+    cap: Duration,
+    retry_after: Option<Duration>,
+) -> Duration {
     if let Some(wait) = retry_after {
         return wait.max(Duration::from_secs(1));
     }
@@ -92,7 +97,12 @@ pub fn record(
             state.consecutive_failures = state.consecutive_failures.saturating_add(1);
             state.last_error = Some(err.to_string());
             let interval = interval_of(&source.schedule, tz, now);
-            let wait = retry_delay(state.consecutive_failures, interval, ctx.settings.fetch.retry_max, err.retry_after());
+            let wait = retry_delay(
+                state.consecutive_failures,
+                interval,
+                ctx.settings.fetch.retry_max,
+                err.retry_after(),
+            );
             now + wait
         }
     };
@@ -111,7 +121,12 @@ pub async fn run_once(ctx: &Context, source: &SourceDef) -> Result<Report, RunEr
 
 /// The daemon's loop for one source, until `shutdown` is cancelled. A run in progress
 /// when shutdown comes is finished (the daemon bounds how long it waits).
-pub async fn run_source(ctx: Context, source: SourceDef, catalog: Catalog, shutdown: CancellationToken) {
+pub async fn run_source(
+    ctx: Context,
+    source: SourceDef,
+    catalog: Catalog,
+    shutdown: CancellationToken,
+) {
     loop {
         let next_run = match ctx.store.source_state(&source.name) {
             Ok(state) => state.next_run,
@@ -156,7 +171,10 @@ mod tests {
         let next = next_scheduled(&schedule, Shanghai, now);
         // 08:00 Beijing is 00:00 UTC, so the next run is tomorrow 00:00 UTC + up to 30 s.
         let base = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
-        assert!(next >= base && next <= base + chrono::Duration::seconds(30), "{next}");
+        assert!(
+            next >= base && next <= base + chrono::Duration::seconds(30),
+            "{next}"
+        );
     }
 
     #[test]
@@ -164,11 +182,16 @@ mod tests {
         let cap = Duration::from_secs(3600);
         let interval = Duration::from_secs(1800);
         for failures in 1..30 {
-            let full = Duration::from_secs(60).saturating_mul(1 << (failures - 1).min(20)).min(cap);
+            let full = Duration::from_secs(60)
+                .saturating_mul(1 << (failures - 1).min(20))
+                .min(cap);
             let wait = retry_delay(failures, interval, cap, None);
             assert!(wait >= full / 2 && wait <= full, "{failures}: {wait:?}");
         }
-        assert_eq!(retry_delay(3, interval, cap, Some(Duration::from_secs(120))), Duration::from_secs(120));
+        assert_eq!(
+            retry_delay(3, interval, cap, Some(Duration::from_secs(120))),
+            Duration::from_secs(120)
+        );
         // A source polled every second retries after about a second.
         assert!(retry_delay(1, Duration::from_secs(1), cap, None) <= Duration::from_secs(1));
     }

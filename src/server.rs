@@ -36,18 +36,34 @@ pub fn router(state: ServerState) -> Router {
         .with_state(state)
 }
 
-async fn feed(State(state): State<ServerState>, Path(file): Path<String>, headers: HeaderMap) -> Response {
-    let document = file.strip_suffix(".atom").and_then(|slug| state.catalog.get(slug));
+async fn feed(
+    State(state): State<ServerState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let document = file
+        .strip_suffix(".atom")
+        .and_then(|slug| state.catalog.get(slug));
     let Some(document) = document else {
         return (StatusCode::NOT_FOUND, format!("no feed named {file}\n")).into_response();
     };
     let gzip = accepts_gzip(&headers);
-    let etag = if gzip { format!("{}-gz\"", document.etag.trim_end_matches('"')) } else { document.etag.clone() };
+    let etag = if gzip {
+        format!("{}-gz\"", document.etag.trim_end_matches('"'))
+    } else {
+        document.etag.clone()
+    };
     let last_modified = httpdate::fmt_http_date(document.updated.into());
     let mut response = if not_modified(&headers, &document) {
-        Response::builder().status(StatusCode::NOT_MODIFIED).body(Body::empty())
+        Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .body(Body::empty())
     } else {
-        let body = if gzip { document.gzip.clone() } else { document.xml.clone() };
+        let body = if gzip {
+            document.gzip.clone()
+        } else {
+            document.xml.clone()
+        };
         let mut builder = Response::builder().header(header::CONTENT_TYPE, ATOM_TYPE);
         if gzip {
             builder = builder.header(header::CONTENT_ENCODING, "gzip");
@@ -56,15 +72,24 @@ async fn feed(State(state): State<ServerState>, Path(file): Path<String>, header
     }
     .expect("static headers are valid");
     let headers = response.headers_mut();
-    headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex etag"));
-    headers.insert(header::LAST_MODIFIED, HeaderValue::from_str(&last_modified).expect("http date"));
+    headers.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("hex etag"),
+    );
+    headers.insert(
+        header::LAST_MODIFIED,
+        HeaderValue::from_str(&last_modified).expect("http date"),
+    );
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     response
 }
 
 /// RFC 9110 §13.1.2: If-None-Match (weak comparison) wins over If-Modified-Since.
 fn not_modified(headers: &HeaderMap, document: &Document) -> bool {
-    if let Some(value) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+    if let Some(value) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
         let ours = document.etag.trim_matches('"');
         return value.split(',').map(|tag| tag.trim()).any(|tag| {
             let tag = tag.trim_start_matches("W/").trim_matches('"');
@@ -75,26 +100,35 @@ fn not_modified(headers: &HeaderMap, document: &Document) -> bool {
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok());
-    since.is_some_and(|since| DateTime::<Utc>::from(since).timestamp() >= document.updated.timestamp())
+    since.is_some_and(|since| {
+        DateTime::<Utc>::from(since).timestamp() >= document.updated.timestamp()
+    })
 }
 
 /// Whether the client takes gzip (a `q=0` refuses it).
 fn accepts_gzip(headers: &HeaderMap) -> bool {
-    let Some(value) = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
     value.split(',').any(|coding| {
         let mut parts = coding.split(';');
         let name = parts.next().unwrap_or("").trim();
         let refused = parts.any(|p| {
-            p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()) == Some(0.0)
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                == Some(0.0)
         });
         (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
     })
 }
 
+/// Escapes text for HTML and XML attributes and content.
 fn escape(text: &str) -> String {
-    ammonia::clean_text(text)
+    quick_xml::escape::escape(text).into_owned()
 }
 
 async fn index(State(state): State<ServerState>) -> Html<String> {
@@ -107,9 +141,18 @@ async fn index(State(state): State<ServerState>) -> Html<String> {
         head.push_str(&format!(
             "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"{title}\" href=\"{url}\">\n"
         ));
-        let (count, updated) = state.catalog.get(&def.slug).map_or((0, String::new()), |doc| {
-            (doc.stored, doc.updated.with_timezone(&settings.timezone).format("%Y-%m-%d %H:%M").to_string())
-        });
+        let (count, updated) = state
+            .catalog
+            .get(&def.slug)
+            .map_or((0, String::new()), |doc| {
+                (
+                    doc.stored,
+                    doc.updated
+                        .with_timezone(&settings.timezone)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string(),
+                )
+            });
         rows.push_str(&format!(
             "<tr><td>{title}</td><td>{count}</td><td>{updated}</td><td><a href=\"{url}\">订阅 Atom</a></td></tr>\n"
         ));
@@ -143,8 +186,16 @@ async fn healthz(State(state): State<ServerState>) -> Response {
     let store = state.store.clone();
     match tokio::task::spawn_blocking(move || store.check_writable()).await {
         Ok(Ok(())) => (StatusCode::OK, "ok\n").into_response(),
-        Ok(Err(err)) => (StatusCode::SERVICE_UNAVAILABLE, format!("store not writable: {err}\n")).into_response(),
-        Err(err) => (StatusCode::SERVICE_UNAVAILABLE, format!("health check failed: {err}\n")).into_response(),
+        Ok(Err(err)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("store not writable: {err}\n"),
+        )
+            .into_response(),
+        Err(err) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("health check failed: {err}\n"),
+        )
+            .into_response(),
     }
 }
 
@@ -154,18 +205,27 @@ async fn metrics(State(state): State<ServerState>) -> Response {
     let mut out = String::from("# TYPE paperboy_feed_items gauge\n");
     for def in &state.settings.feeds {
         let stored = state.catalog.get(&def.slug).map_or(0, |doc| doc.stored);
-        out.push_str(&format!("paperboy_feed_items{{feed=\"{}\"}} {stored}\n", def.slug));
+        out.push_str(&format!(
+            "paperboy_feed_items{{feed=\"{}\"}} {stored}\n",
+            def.slug
+        ));
     }
     out.push_str("# TYPE paperboy_source_consecutive_failures gauge\n");
     let mut successes = String::from("# TYPE paperboy_source_last_success_seconds gauge\n");
     for source in state.settings.sources() {
-        let Ok(s) = state.store.source_state(&source.name) else { continue };
+        let Ok(s) = state.store.source_state(&source.name) else {
+            continue;
+        };
         out.push_str(&format!(
             "paperboy_source_consecutive_failures{{source=\"{}\"}} {}\n",
             source.name, s.consecutive_failures
         ));
         if let Some(at) = s.last_success {
-            successes.push_str(&format!("paperboy_source_last_success_seconds{{source=\"{}\"}} {}\n", source.name, at / 1000));
+            successes.push_str(&format!(
+                "paperboy_source_last_success_seconds{{source=\"{}\"}} {}\n",
+                source.name,
+                at / 1000
+            ));
         }
     }
     out.push_str(&successes);
@@ -180,11 +240,20 @@ mod tests {
     fn gzip_negotiation() {
         let mut headers = HeaderMap::new();
         assert!(!accepts_gzip(&headers));
-        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate, br"));
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip, deflate, br"),
+        );
         assert!(accepts_gzip(&headers));
-        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br, gzip;q=0"));
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("br, gzip;q=0"),
+        );
         assert!(!accepts_gzip(&headers));
-        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("identity"),
+        );
         assert!(!accepts_gzip(&headers));
     }
 }

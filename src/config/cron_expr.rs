@@ -15,7 +15,10 @@ pub fn parse_schedule(expr: &str) -> Result<Schedule, String> {
     let six = match fields.len() {
         5 => {
             let dow = crontab_weekdays(fields[4])?;
-            format!("0 {} {} {} {} {}", fields[0], fields[1], fields[2], fields[3], dow)
+            format!(
+                "0 {} {} {} {} {}",
+                fields[0], fields[1], fields[2], fields[3], dow
+            )
         }
         6 => fields.join(" "),
         n => {
@@ -41,7 +44,11 @@ fn crontab_weekdays(field: &str) -> Result<String, String> {
             // `5-7` ends on Sunday, which the crate numbers first: split off the Sunday.
             Some((from, "7")) if step.is_none() => {
                 let from = day_name(from)?;
-                if from == "Sun" { "*".to_string() } else { format!("{from}-Sat,Sun") }
+                if from == "Sun" {
+                    "*".to_string()
+                } else {
+                    format!("{from}-Sat,Sun")
+                }
             }
             Some((from, to)) => format!("{}-{}", day_name(from)?, day_name(to)?),
             None if range == "*" || range == "?" => range.to_string(),
@@ -66,20 +73,32 @@ fn day_name(token: &str) -> Result<&str, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{TimeZone, Weekday, Datelike};
+    use chrono::{Datelike, TimeZone, Weekday};
 
     fn next_days(expr: &str) -> Vec<Weekday> {
         let schedule = parse_schedule(expr).unwrap();
         // 2026-11-22 is a Sunday.
-        let start = chrono::Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
-        schedule.after(&start).take(7).map(|t| t.weekday()).collect()
+        let start = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 22, 12, 0, 0)
+            .unwrap();
+        schedule
+            .after(&start)
+            .take(7)
+            .map(|t| t.weekday())
+            .collect()
     }
 
     #[test]
     fn five_fields_are_crontab_with_sunday_zero() {
         use Weekday::*;
-        assert_eq!(next_days("0 6 * * 1-5"), vec![Mon, Tue, Wed, Thu, Fri, Mon, Tue]);
-        assert_eq!(next_days("0 6 * * 0"), vec![Sun, Sun, Sun, Sun, Sun, Sun, Sun]);
+        assert_eq!(
+            next_days("0 6 * * 1-5"),
+            vec![Mon, Tue, Wed, Thu, Fri, Mon, Tue]
+        );
+        assert_eq!(
+            next_days("0 6 * * 0"),
+            vec![Sun, Sun, Sun, Sun, Sun, Sun, Sun]
+        );
         assert_eq!(next_days("0 6 * * 5-7")[..3], [Fri, Sat, Sun]);
         assert_eq!(next_days("0 6 * * Mon-Fri")[0], Mon);
     }
@@ -87,9 +106,16 @@ mod tests {
     #[test]
     fn six_fields_are_seconds_first() {
         let schedule = parse_schedule("*/10 * * * * *").unwrap();
-        let start = chrono::Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 1).unwrap();
+        let start = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 22, 12, 0, 1)
+            .unwrap();
         let next = schedule.after(&start).next().unwrap();
-        assert_eq!(next, chrono::Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 10).unwrap());
+        assert_eq!(
+            next,
+            chrono::Utc
+                .with_ymd_and_hms(2026, 11, 22, 12, 0, 10)
+                .unwrap()
+        );
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! The daemon's settings: `paperboy.toml` and the `feeds/*.toml` files, parsed and validated.
 //!
-//! Raw file shapes live in `files.rs` as inert serde structs; [`load`] turns them into
+//! Raw file shapes live in `daemon_file.rs` and `feed_file.rs` as inert serde structs; [`load`] turns them into
 //! [`Settings`], the validated form every other module receives. `paperboy check` runs
 //! exactly this step. Errors name the file, and the line and key where the file gives them.
 
 mod cron_expr;
-mod files;
+mod daemon_file;
+mod feed_file;
+#[cfg(test)]
+mod tests;
+mod toml_file;
 mod units;
 
 use std::collections::HashMap;
@@ -26,7 +30,11 @@ pub fn default_config_path() -> PathBuf {
         return PathBuf::from(path);
     }
     let local = PathBuf::from("config/paperboy.toml");
-    if local.exists() { local } else { PathBuf::from("/etc/paperboy/paperboy.toml") }
+    if local.exists() {
+        local
+    } else {
+        PathBuf::from("/etc/paperboy/paperboy.toml")
+    }
 }
 
 /// Validated daemon settings with every feed file.
@@ -156,13 +164,17 @@ impl fmt::Display for ConfigError {
 /// Reads and validates the daemon file and every feed file it points to.
 pub fn load(config_path: &Path) -> Result<Settings, ConfigError> {
     let mut issues = Vec::new();
-    let Some(settings) = files::read_daemon(config_path, &mut issues) else {
+    let Some(settings) = daemon_file::read_daemon(config_path, &mut issues) else {
         return Err(ConfigError(issues));
     };
     let mut settings = settings;
-    settings.feeds = files::read_feeds(&settings, &mut issues);
+    settings.feeds = feed_file::read_feeds(&settings, &mut issues);
     check_unique_sources(&settings.feeds, &settings.feeds_dir, &mut issues);
-    if issues.is_empty() { Ok(settings) } else { Err(ConfigError(issues)) }
+    if issues.is_empty() {
+        Ok(settings)
+    } else {
+        Err(ConfigError(issues))
+    }
 }
 
 fn check_unique_sources(feeds: &[FeedDef], feeds_dir: &Path, issues: &mut Vec<ConfigIssue>) {

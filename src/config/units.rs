@@ -26,7 +26,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "m" | "min" => 60.0,
         "h" => 3600.0,
         "d" => 86400.0,
-        other => return Err(format!("`{other}` in `{text}` is not a unit (use ms, s, m, h or d)")),
+        other => {
+            return Err(format!(
+                "`{other}` in `{text}` is not a unit (use ms, s, m, h or d)"
+            ));
+        }
     };
     let seconds = value * seconds_per_unit;
     if !seconds.is_finite() || seconds > 366.0 * 86400.0 {

@@ -60,7 +60,11 @@ pub enum FetchError {
     #[error("{url}: more than {MAX_REDIRECTS} redirects")]
     TooManyRedirects { url: Url },
     #[error("{url}: HTTP {status}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
-    Status { url: Url, status: StatusCode, retry_after: Option<Duration> },
+    Status {
+        url: Url,
+        status: StatusCode,
+        retry_after: Option<Duration>,
+    },
     #[error("{url}: {message}")]
     Transport { url: Url, message: String },
 }
@@ -98,7 +102,10 @@ impl Fetcher {
             header::ACCEPT,
             HeaderValue::from_static("text/html,application/xhtml+xml,application/xml;q=0.9,application/atom+xml,application/rss+xml,application/json;q=0.8,*/*;q=0.5"),
         );
-        headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("zh-CN,zh;q=0.9,en;q=0.5"));
+        headers.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("zh-CN,zh;q=0.9,en;q=0.5"),
+        );
         let client = reqwest::Client::builder()
             .user_agent(settings.user_agent.clone())
             .default_headers(headers)
@@ -116,7 +123,11 @@ impl Fetcher {
     }
 
     /// GET `url`, conditionally when validators are given.
-    pub async fn get(&self, url: &Url, validators: Option<&Validators>) -> Result<Fetched, FetchError> {
+    pub async fn get(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, FetchError> {
         let _slot = self.politeness.acquire(url.host_str().unwrap_or("")).await;
         let mut request = self.client.get(url.clone());
         if let Some(validators) = validators {
@@ -127,18 +138,32 @@ impl Fetcher {
                 request = request.header(header::IF_MODIFIED_SINCE, date);
             }
         }
-        let mut response = request.send().await.map_err(|err| self.describe(url, err))?;
+        let mut response = request
+            .send()
+            .await
+            .map_err(|err| self.describe(url, err))?;
         let status = response.status();
         if status == StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified);
         }
         if !status.is_success() {
-            let retry_after = response.headers().get(header::RETRY_AFTER).and_then(parse_retry_after);
-            return Err(FetchError::Status { url: url.clone(), status, retry_after });
+            let retry_after = response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(parse_retry_after);
+            return Err(FetchError::Status {
+                url: url.clone(),
+                status,
+                retry_after,
+            });
         }
         let final_url = response.url().clone();
         let text_header = |name| {
-            response.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string)
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(str::to_string)
         };
         let content_type = text_header(header::CONTENT_TYPE);
         let validators = Validators {
@@ -148,19 +173,34 @@ impl Fetcher {
         // With decompression on, Content-Length is the compressed size (or absent): count
         // the bytes actually read, so a gzip bomb stops at the cap too.
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|err| self.describe(url, err))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|err| self.describe(url, err))?
+        {
             if body.len() as u64 + chunk.len() as u64 > self.max_body {
-                return Err(FetchError::TooLarge { url: url.clone(), limit: self.max_body });
+                return Err(FetchError::TooLarge {
+                    url: url.clone(),
+                    limit: self.max_body,
+                });
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Fetched::Page(Page { url: final_url, content_type, validators, body }))
+        Ok(Fetched::Page(Page {
+            url: final_url,
+            content_type,
+            validators,
+            body,
+        }))
     }
 
     fn describe(&self, url: &Url, err: reqwest::Error) -> FetchError {
         let url = url.clone();
         if err.is_timeout() {
-            return FetchError::Timeout { url, after: self.timeout };
+            return FetchError::Timeout {
+                url,
+                after: self.timeout,
+            };
         }
         if err.is_redirect() {
             return FetchError::TooManyRedirects { url };
@@ -184,7 +224,10 @@ fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let when = httpdate::parse_http_date(text).ok()?;
-    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[cfg(test)]
@@ -193,8 +236,12 @@ mod tests {
 
     #[test]
     fn retry_after_in_seconds_and_dates() {
-        assert_eq!(parse_retry_after(&HeaderValue::from_static("120")), Some(Duration::from_secs(120)));
-        let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(600));
+        assert_eq!(
+            parse_retry_after(&HeaderValue::from_static("120")),
+            Some(Duration::from_secs(120))
+        );
+        let later =
+            httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(600));
         let parsed = parse_retry_after(&HeaderValue::from_str(&later).unwrap()).unwrap();
         assert!(parsed > Duration::from_secs(590) && parsed <= Duration::from_secs(600));
         assert_eq!(parse_retry_after(&HeaderValue::from_static("soon")), None);

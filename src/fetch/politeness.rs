@@ -18,7 +18,10 @@ impl Politeness {
     pub fn new(concurrency: usize, host_delay: Duration) -> Politeness {
         let per_host = Quota::with_period(host_delay)
             .map(|quota| RateLimiter::keyed(quota.allow_burst(NonZeroU32::MIN)));
-        Politeness { per_host, slots: Arc::new(Semaphore::new(concurrency.max(1))) }
+        Politeness {
+            per_host,
+            slots: Arc::new(Semaphore::new(concurrency.max(1))),
+        }
     }
 
     /// Waits for this host's turn, then for a free slot. The slot is held until the
@@ -33,7 +36,11 @@ impl Politeness {
                 limiter.retain_recent();
             }
         }
-        self.slots.clone().acquire_owned().await.expect("the semaphore is never closed")
+        self.slots
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed")
     }
 }
 

@@ -10,8 +10,22 @@ use url::Url;
 /// Query parameters that only say where a click came from. `from` is the one Chinese
 /// portals add to shared links (`?from=timeline`), `spm` Alibaba's tracking code.
 const TRACKING_EXACT: &[&str] = &[
-    "spm", "from", "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid",
-    "mc_eid", "isappinstalled", "share_token", "share_from", "scene", "srcid", "wfr",
+    "spm",
+    "from",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "msclkid",
+    "yclid",
+    "igshid",
+    "mc_cid",
+    "mc_eid",
+    "isappinstalled",
+    "share_token",
+    "share_from",
+    "scene",
+    "srcid",
+    "wfr",
 ];
 
 fn is_tracking(name: &str) -> bool {
@@ -41,8 +55,10 @@ pub fn clean_url(url: &Url) -> Url {
 /// The identity of the article at `url`: scheme-insensitive, query in a fixed order.
 pub fn url_identity(url: &Url) -> String {
     let clean = clean_url(url);
-    let mut pairs: Vec<(String, String)> =
-        clean.query_pairs().map(|(n, v)| (n.into_owned(), v.into_owned())).collect();
+    let mut pairs: Vec<(String, String)> = clean
+        .query_pairs()
+        .map(|(n, v)| (n.into_owned(), v.into_owned()))
+        .collect();
     pairs.sort();
     let mut identity = format!("//{}", clean.host_str().unwrap_or(""));
     if let Some(port) = clean.port() {
@@ -50,7 +66,9 @@ pub fn url_identity(url: &Url) -> String {
     }
     identity.push_str(clean.path());
     if !pairs.is_empty() {
-        let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
         identity.push('?');
         identity.push_str(&query);
     }
@@ -80,9 +98,18 @@ mod tests {
 
     #[test]
     fn different_articles_differ() {
-        assert_ne!(identity("https://a.example/x?id=7"), identity("https://a.example/x?id=8"));
-        assert_ne!(identity("https://a.example/x"), identity("https://b.example/x"));
-        assert_ne!(identity("https://a.example:8080/x"), identity("https://a.example/x"));
+        assert_ne!(
+            identity("https://a.example/x?id=7"),
+            identity("https://a.example/x?id=8")
+        );
+        assert_ne!(
+            identity("https://a.example/x"),
+            identity("https://b.example/x")
+        );
+        assert_ne!(
+            identity("https://a.example:8080/x"),
+            identity("https://a.example/x")
+        );
     }
 
     #[test]

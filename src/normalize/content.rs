@@ -40,25 +40,51 @@ mod tests {
         let html = r#"<p onclick="x()">正文<script>alert(1)</script></p><style>p{}</style>
             <a href="javascript:alert(1)">链接</a><iframe src="https://e.example"></iframe>
             <img src="a.png" onerror="alert(2)">"#;
-        let clean = sanitize_html(html, Some(&Url::parse("https://news.example/a/b.html").unwrap()));
-        for bad in ["script", "alert", "onclick", "onerror", "style", "iframe", "javascript"] {
+        let clean = sanitize_html(
+            html,
+            Some(&Url::parse("https://news.example/a/b.html").unwrap()),
+        );
+        for bad in [
+            "script",
+            "alert",
+            "onclick",
+            "onerror",
+            "style",
+            "iframe",
+            "javascript",
+        ] {
             assert!(!clean.contains(bad), "{bad} in {clean}");
         }
         assert!(clean.contains("正文"));
-        assert!(clean.contains(r#"src="https://news.example/a/a.png""#), "{clean}");
+        assert!(
+            clean.contains(r#"src="https://news.example/a/a.png""#),
+            "{clean}"
+        );
     }
 
     #[test]
     fn relative_links_become_absolute() {
         let base = Url::parse("http://paper.example/html/2026-11/01/content_1.htm").unwrap();
-        let clean = sanitize_html(r#"<a href="../02/node_2.htm">下一版</a><img src="/pic/1.jpg">"#, Some(&base));
-        assert!(clean.contains(r#"href="http://paper.example/html/2026-11/02/node_2.htm""#), "{clean}");
-        assert!(clean.contains(r#"src="http://paper.example/pic/1.jpg""#), "{clean}");
+        let clean = sanitize_html(
+            r#"<a href="../02/node_2.htm">下一版</a><img src="/pic/1.jpg">"#,
+            Some(&base),
+        );
+        assert!(
+            clean.contains(r#"href="http://paper.example/html/2026-11/02/node_2.htm""#),
+            "{clean}"
+        );
+        assert!(
+            clean.contains(r#"src="http://paper.example/pic/1.jpg""#),
+            "{clean}"
+        );
     }
 
     #[test]
     fn plain_text_decodes_and_folds() {
-        assert_eq!(plain_text("  标题&nbsp;<b>加粗</b>\n  第二行 "), "标题 加粗 第二行");
+        assert_eq!(
+            plain_text("  标题&nbsp;<b>加粗</b>\n  第二行 "),
+            "标题 加粗 第二行"
+        );
         assert_eq!(plain_text("A &amp; B"), "A & B");
     }
 }

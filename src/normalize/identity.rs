@@ -8,7 +8,9 @@
 use std::fmt;
 
 /// The stored key of an item.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ItemKey(pub [u8; 16]);
 
 impl ItemKey {
@@ -28,7 +30,14 @@ impl ItemKey {
         b[6] = (b[6] & 0x0f) | 0x80;
         b[8] = (b[8] & 0x3f) | 0x80;
         let hex: String = b.iter().map(|byte| format!("{byte:02x}")).collect();
-        format!("urn:uuid:{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+        format!(
+            "urn:uuid:{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
     }
 }
 
@@ -53,6 +62,9 @@ mod tests {
         assert!(id.starts_with("urn:uuid:") && id.len() == 45, "{id}");
         assert_eq!(&id[23..24], "8");
         // Pinned: a change here would change every published id.
-        assert_eq!(ItemKey::for_identity("url://news.example/a/1.html").atom_id(), "urn:uuid:a076bdf5-8d56-8697-95a7-a226f69146a9");
+        assert_eq!(
+            ItemKey::for_identity("url://news.example/a/1.html").atom_id(),
+            "urn:uuid:a076bdf5-8d56-8697-95a7-a226f69146a9"
+        );
     }
 }

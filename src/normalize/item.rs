@@ -15,7 +15,8 @@ pub fn new_item(raw: RawItem, base: &Url) -> NewItem {
     let link = raw.link.as_ref().map(clean_url);
     let content_base = raw.link.as_ref().unwrap_or(base);
     let clean = |html: Option<String>| {
-        html.map(|html| sanitize_html(&html, Some(content_base))).filter(|html| !html.is_empty())
+        html.map(|html| sanitize_html(&html, Some(content_base)))
+            .filter(|html| !html.is_empty())
     };
     let summary = clean(raw.summary);
     let content = clean(raw.content);
@@ -25,7 +26,9 @@ pub fn new_item(raw: RawItem, base: &Url) -> NewItem {
         title = text.chars().take(TITLE_FROM_TEXT).collect();
     }
     if title.is_empty() {
-        title = link.as_ref().map_or_else(|| "(无标题)".to_string(), Url::to_string);
+        title = link
+            .as_ref()
+            .map_or_else(|| "(无标题)".to_string(), Url::to_string);
     }
     NewItem {
         guid: raw.guid,
@@ -40,7 +43,12 @@ pub fn new_item(raw: RawItem, base: &Url) -> NewItem {
         published: raw
             .published
             .map(|time| (time.timestamp_millis(), time.offset().local_minus_utc())),
-        categories: raw.categories.iter().map(|c| plain_text(c)).filter(|c| !c.is_empty()).collect(),
+        categories: raw
+            .categories
+            .iter()
+            .map(|c| plain_text(c))
+            .filter(|c| !c.is_empty())
+            .collect(),
     }
 }
 
@@ -53,21 +61,32 @@ mod tests {
         let raw = RawItem {
             link: Some(Url::parse("http://news.example/a/1.html?utm_source=rss#top").unwrap()),
             title: "  标题 ".into(),
-            content: Some(r#"<p>正文<img src="p.jpg" onerror="x()"></p><script>bad()</script>"#.into()),
+            content: Some(
+                r#"<p>正文<img src="p.jpg" onerror="x()"></p><script>bad()</script>"#.into(),
+            ),
             ..RawItem::default()
         };
         let item = new_item(raw, &Url::parse("http://news.example/rss").unwrap());
         assert_eq!(item.link.as_deref(), Some("http://news.example/a/1.html"));
-        assert_eq!(item.url_identity.as_deref(), Some("//news.example/a/1.html"));
+        assert_eq!(
+            item.url_identity.as_deref(),
+            Some("//news.example/a/1.html")
+        );
         assert_eq!(item.title, "标题");
         let content = item.content.unwrap();
-        assert!(content.contains(r#"src="http://news.example/a/p.jpg""#), "{content}");
+        assert!(
+            content.contains(r#"src="http://news.example/a/p.jpg""#),
+            "{content}"
+        );
         assert!(!content.contains("onerror") && !content.contains("bad()"));
     }
 
     #[test]
     fn an_untitled_item_gets_its_first_words() {
-        let raw = RawItem { summary: Some("<p>今天上午，全市召开大会。</p>".into()), ..RawItem::default() };
+        let raw = RawItem {
+            summary: Some("<p>今天上午，全市召开大会。</p>".into()),
+            ..RawItem::default()
+        };
         let item = new_item(raw, &Url::parse("http://news.example/rss").unwrap());
         assert_eq!(item.title, "今天上午，全市召开大会。");
     }

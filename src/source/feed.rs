@@ -21,13 +21,19 @@ pub fn parse(page: &Page, timezone: Tz) -> Result<Vec<RawItem>, ParseError> {
         .base_uri(Some(page.url.as_str()))
         .sanitize_content(false)
         .id_generator(|_, _, _| String::new())
-        .timestamp_parser(move |text| crate::dates::parse_date(text, timezone).map(|t| t.with_timezone(&Utc)))
+        .timestamp_parser(move |text| {
+            crate::dates::parse_date(text, timezone).map(|t| t.with_timezone(&Utc))
+        })
         .build();
     let feed = parser.parse(bytes.as_slice()).map_err(|err| ParseError {
         url: page.url.clone(),
         message: format!("not a readable RSS/Atom/JSON feed: {err}"),
     })?;
-    Ok(feed.entries.into_iter().map(|entry| item(entry, &page.url, timezone)).collect())
+    Ok(feed
+        .entries
+        .into_iter()
+        .map(|entry| item(entry, &page.url, timezone))
+        .collect())
 }
 
 fn item(entry: Entry, base: &Url, timezone: Tz) -> RawItem {
@@ -39,7 +45,10 @@ fn item(entry: Entry, base: &Url, timezone: Tz) -> RawItem {
         .filter(|url| matches!(url.scheme(), "http" | "https"));
     let title = entry.title.as_ref().map(text_to_plain).unwrap_or_default();
     let summary = entry.summary.as_ref().map(text_to_html);
-    let content = entry.content.as_ref().and_then(|content| content.body.clone());
+    let content = entry
+        .content
+        .as_ref()
+        .and_then(|content| content.body.clone());
     let author = entry
         .authors
         .iter()
@@ -51,7 +60,9 @@ fn item(entry: Entry, base: &Url, timezone: Tz) -> RawItem {
         time.with_timezone(&timezone).fixed_offset()
     });
     RawItem {
-        guid: Some(entry.id).filter(|id| !id.trim().is_empty()).map(|id| id.trim().to_string()),
+        guid: Some(entry.id)
+            .filter(|id| !id.trim().is_empty())
+            .map(|id| id.trim().to_string()),
         declared_id: None,
         link,
         title,
@@ -60,7 +71,11 @@ fn item(entry: Entry, base: &Url, timezone: Tz) -> RawItem {
         author: (!author.is_empty()).then(|| author.join("、")),
         outlet: None,
         published,
-        categories: entry.categories.into_iter().map(|c| c.label.unwrap_or(c.term)).collect(),
+        categories: entry
+            .categories
+            .into_iter()
+            .map(|c| c.label.unwrap_or(c.term))
+            .collect(),
     }
 }
 
@@ -109,9 +124,15 @@ mod tests {
         let items = parse(&page(rss, "application/rss+xml"), Shanghai).unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].title, "标题<一>");
-        assert_eq!(items[0].link.as_ref().unwrap().as_str(), "https://news.example/a/1.html");
+        assert_eq!(
+            items[0].link.as_ref().unwrap().as_str(),
+            "https://news.example/a/1.html"
+        );
         assert_eq!(items[0].guid.as_deref(), Some("g-1"));
-        assert_eq!(items[0].published.unwrap().to_rfc3339(), "2026-11-01T08:00:00+08:00");
+        assert_eq!(
+            items[0].published.unwrap().to_rfc3339(),
+            "2026-11-01T08:00:00+08:00"
+        );
         assert_eq!(items[1].guid, None);
         assert_eq!(items[1].link, None);
     }
@@ -126,8 +147,22 @@ mod tests {
 
     #[test]
     fn malformed_xml_is_an_error_naming_the_url() {
-        let err = parse(&page("<rss version=\"2.0\"><channel><item><title>x &", "text/xml"), Shanghai).unwrap_err();
-        assert!(err.to_string().starts_with("https://news.example/rss.xml: "), "{err}");
-        assert!(parse(&page("<html><body>not a feed</body></html>", "text/html"), Shanghai).is_err());
+        let err = parse(
+            &page("<rss version=\"2.0\"><channel><item><title>x &", "text/xml"),
+            Shanghai,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("https://news.example/rss.xml: "),
+            "{err}"
+        );
+        assert!(
+            parse(
+                &page("<html><body>not a feed</body></html>", "text/html"),
+                Shanghai
+            )
+            .is_err()
+        );
     }
 }

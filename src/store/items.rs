@@ -21,11 +21,29 @@ struct Tx<'a> {
 impl Store {
     /// Stores one item of `source` (which belongs to `feed`), merging it with the stored
     /// item that has the same identity. `now` is UTC milliseconds.
-    pub fn upsert(&self, feed: &str, source: &str, item: &NewItem, now: i64) -> Result<Upserted, StoreError> {
-        let trees = (&self.items, &self.urls, &self.guids, &self.ids, &self.feed_time);
+    pub fn upsert(
+        &self,
+        feed: &str,
+        source: &str,
+        item: &NewItem,
+        now: i64,
+    ) -> Result<Upserted, StoreError> {
+        let trees = (
+            &self.items,
+            &self.urls,
+            &self.guids,
+            &self.ids,
+            &self.feed_time,
+        );
         trees
             .transaction(|(items, urls, guids, ids, feed_time)| {
-                let tx = Tx { items, urls, guids, ids, feed_time };
+                let tx = Tx {
+                    items,
+                    urls,
+                    guids,
+                    ids,
+                    feed_time,
+                };
                 tx.upsert(feed, source, item, now)
             })
             .map_err(|err| match err {
@@ -41,7 +59,9 @@ impl Store {
             if out.len() == limit {
                 break;
             }
-            let Some(key) = item_of_feed_entry(&entry?) else { continue };
+            let Some(key) = item_of_feed_entry(&entry?) else {
+                continue;
+            };
             if let Some(item) = self.item(&key)? {
                 out.push(item);
             }
@@ -83,7 +103,8 @@ impl Tx<'_> {
         let Some(mut item) = self.load(&key)? else {
             let item = create(key, feed, source, new, now);
             self.index(&item, source, new)?;
-            self.feed_time.insert(feed_entry(feed, item.sort_time(), &key), &[])?;
+            self.feed_time
+                .insert(feed_entry(feed, item.sort_time(), &key), &[])?;
             self.items.insert(&key.0, encode(&item))?;
             return Ok(Upserted::New);
         };
@@ -102,12 +123,14 @@ impl Tx<'_> {
         if item.sort_time() != old_sort {
             for slug in &item.feeds {
                 self.feed_time.remove(feed_entry(slug, old_sort, &key))?;
-                self.feed_time.insert(feed_entry(slug, item.sort_time(), &key), &[])?;
+                self.feed_time
+                    .insert(feed_entry(slug, item.sort_time(), &key), &[])?;
             }
         }
         if !item.feeds.iter().any(|slug| slug == feed) {
             item.feeds.push(feed.to_string());
-            self.feed_time.insert(feed_entry(feed, item.sort_time(), &key), &[])?;
+            self.feed_time
+                .insert(feed_entry(feed, item.sort_time(), &key), &[])?;
             outcome = Upserted::New;
         }
         if item != before {
@@ -120,9 +143,15 @@ impl Tx<'_> {
     /// The stored item this one is: by guid within the source, else by declared id or URL.
     fn find(&self, source: &str, new: &NewItem) -> TxResult<Option<ItemKey>> {
         let lookups = [
-            new.guid.as_ref().map(|guid| (self.guids, guid_key(source, guid))),
-            new.declared_id.as_ref().map(|id| (self.ids, id.as_bytes().to_vec())),
-            new.url_identity.as_ref().map(|url| (self.urls, url.as_bytes().to_vec())),
+            new.guid
+                .as_ref()
+                .map(|guid| (self.guids, guid_key(source, guid))),
+            new.declared_id
+                .as_ref()
+                .map(|id| (self.ids, id.as_bytes().to_vec())),
+            new.url_identity
+                .as_ref()
+                .map(|url| (self.urls, url.as_bytes().to_vec())),
         ];
         for (tree, lookup) in lookups.into_iter().flatten() {
             if let Some(bytes) = tree.get(lookup)? {
@@ -156,7 +185,11 @@ impl Tx<'_> {
 }
 
 fn place(source: &str, new: &NewItem) -> Place {
-    Place { source: source.to_string(), url: new.link.clone(), outlet: new.outlet.clone() }
+    Place {
+        source: source.to_string(),
+        url: new.link.clone(),
+        outlet: new.outlet.clone(),
+    }
 }
 
 fn create(key: ItemKey, feed: &str, source: &str, new: &NewItem, now: i64) -> StoredItem {
@@ -193,7 +226,11 @@ fn apply_edit(item: &mut StoredItem, new: &NewItem, now: i64) {
     item.categories = new.categories.clone();
     item.fingerprint = new.fingerprint();
     item.updated = now;
-    if let Some(place) = item.places.iter_mut().find(|place| place.source == item.owner) {
+    if let Some(place) = item
+        .places
+        .iter_mut()
+        .find(|place| place.source == item.owner)
+    {
         place.url = item.link.clone();
         place.outlet = item.outlet.clone();
     }
@@ -218,11 +255,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let a = item("//news.example/1", "标题");
-        assert_eq!(store.upsert("one", "src-a", &a, 1000).unwrap(), Upserted::New);
-        assert_eq!(store.upsert("one", "src-a", &a, 2000).unwrap(), Upserted::Unchanged);
+        assert_eq!(
+            store.upsert("one", "src-a", &a, 1000).unwrap(),
+            Upserted::New
+        );
+        assert_eq!(
+            store.upsert("one", "src-a", &a, 2000).unwrap(),
+            Upserted::Unchanged
+        );
         let mut b = a.clone();
         b.title = "另一个标题".into();
-        assert_eq!(store.upsert("two", "src-b", &b, 3000).unwrap(), Upserted::New);
+        assert_eq!(
+            store.upsert("two", "src-b", &b, 3000).unwrap(),
+            Upserted::New
+        );
         let one = store.feed_items("one", 10).unwrap();
         let two = store.feed_items("two", 10).unwrap();
         assert_eq!(one.len(), 1);
@@ -244,7 +290,10 @@ mod tests {
         a.title = "更正后的标题".into();
         // A new link with the same guid is still the same item.
         a.url_identity = Some("//news.example/1-v2".into());
-        assert_eq!(store.upsert("one", "src-a", &a, 5000).unwrap(), Upserted::Updated);
+        assert_eq!(
+            store.upsert("one", "src-a", &a, 5000).unwrap(),
+            Upserted::Updated
+        );
         let items = store.feed_items("one", 10).unwrap();
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].key, key);
@@ -261,7 +310,12 @@ mod tests {
             new.published = Some((i * 1000, 8 * 3600));
             store.upsert("one", "s", &new, 10_000).unwrap();
         }
-        let titles: Vec<String> = store.feed_items("one", 3).unwrap().into_iter().map(|i| i.title).collect();
+        let titles: Vec<String> = store
+            .feed_items("one", 3)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.title)
+            .collect();
         assert_eq!(titles, ["t4", "t3", "t2"]);
         assert_eq!(store.feed_len("one"), 5);
     }
@@ -271,7 +325,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let store = Store::open(dir.path()).unwrap();
-            store.upsert("one", "s", &item("//n.example/1", "t"), 1).unwrap();
+            store
+                .upsert("one", "s", &item("//n.example/1", "t"), 1)
+                .unwrap();
             store.flush().unwrap();
         }
         let store = Store::open(dir.path()).unwrap();

@@ -33,7 +33,9 @@ const META_HEALTH: &[u8] = b"health";
 pub enum StoreError {
     #[error("cannot open the store at {path}: {message}")]
     Open { path: PathBuf, message: String },
-    #[error("the store at {path} has schema version {found}; this paperboy reads version {SCHEMA_VERSION}")]
+    #[error(
+        "the store at {path} has schema version {found}; this paperboy reads version {SCHEMA_VERSION}"
+    )]
     Schema { path: PathBuf, found: u32 },
     #[error("store: {0}")]
     Sled(#[from] sled::Error),
@@ -57,7 +59,10 @@ pub struct Store {
 impl Store {
     /// Opens (or creates) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let open_error = |message: String| StoreError::Open { path: dir.to_path_buf(), message };
+        let open_error = |message: String| StoreError::Open {
+            path: dir.to_path_buf(),
+            message,
+        };
         std::fs::create_dir_all(dir).map_err(|err| open_error(err.to_string()))?;
         let db = sled::Config::new()
             .path(dir)
@@ -84,13 +89,22 @@ impl Store {
         };
         match store.meta.get(META_SCHEMA)? {
             Some(bytes) => {
-                let found = bytes.as_ref().try_into().map(u32::from_be_bytes).unwrap_or(0);
+                let found = bytes
+                    .as_ref()
+                    .try_into()
+                    .map(u32::from_be_bytes)
+                    .unwrap_or(0);
                 if found != SCHEMA_VERSION {
-                    return Err(StoreError::Schema { path: dir.to_path_buf(), found });
+                    return Err(StoreError::Schema {
+                        path: dir.to_path_buf(),
+                        found,
+                    });
                 }
             }
             None => {
-                store.meta.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+                store
+                    .meta
+                    .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
                 let now = chrono::Utc::now().timestamp_millis();
                 store.meta.insert(META_CREATED, &now.to_be_bytes())?;
                 store.db.flush()?;
@@ -102,7 +116,9 @@ impl Store {
     /// When the store was created (UTC milliseconds): the `updated` of an empty feed.
     pub fn created(&self) -> Result<i64, StoreError> {
         let bytes = self.meta.get(META_CREATED)?;
-        Ok(bytes.and_then(|b| b.as_ref().try_into().ok()).map_or(0, i64::from_be_bytes))
+        Ok(bytes
+            .and_then(|b| b.as_ref().try_into().ok())
+            .map_or(0, i64::from_be_bytes))
     }
 
     /// Makes every write so far durable.
@@ -136,6 +152,12 @@ fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
     postcard::to_allocvec(value).expect("records always serialize")
 }
 
-fn decode<T: serde::de::DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
-    postcard::from_bytes(bytes).map_err(|err| StoreError::Corrupt { tree, message: err.to_string() })
+fn decode<T: serde::de::DeserializeOwned>(
+    tree: &'static str,
+    bytes: &[u8],
+) -> Result<T, StoreError> {
+    postcard::from_bytes(bytes).map_err(|err| StoreError::Corrupt {
+        tree,
+        message: err.to_string(),
+    })
 }

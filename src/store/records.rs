@@ -52,7 +52,8 @@ impl StoredItem {
     /// Position in a feed's time index: the article's time, but never later than when it
     /// was first seen, so a wrong future date cannot pin an item to the top.
     pub fn sort_time(&self) -> i64 {
-        self.published.map_or(self.first_seen, |(time, _)| time.min(self.first_seen))
+        self.published
+            .map_or(self.first_seen, |(time, _)| time.min(self.first_seen))
     }
 }
 

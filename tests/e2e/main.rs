@@ -1,0 +1,10 @@
+//! End-to-end tests: the real `paperboy` binary against fixture servers on 127.0.0.1.
+
+mod support;
+
+mod bad_input;
+mod cli;
+mod crash;
+mod dedup;
+mod reader;
+mod serving;

@@ -1,0 +1,78 @@
+//! Feed fixtures built from the seed articles in `tests/fixtures/`.
+
+/// One item of a fixture feed.
+#[derive(Clone, Debug)]
+pub struct Article {
+    pub title: String,
+    pub link: String,
+    pub guid: Option<String>,
+    /// RFC 2822 or a zone-less form, as the fixture's site writes it.
+    pub date: Option<String>,
+    /// HTML body (escaped into the feed's `<description>`).
+    pub body: String,
+}
+
+/// The seed article `name` (`dzrb-1`, `dzrb-2`): its headline and body paragraphs.
+pub fn seed(name: &str) -> (String, String) {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}.html",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("seed fixture exists");
+    let (head, body) = text.split_once("</h1>").expect("seed has a headline");
+    (
+        head.trim_start_matches("<h1>").to_string(),
+        body.trim().to_string(),
+    )
+}
+
+impl Article {
+    pub fn new(title: &str, link: &str, date: Option<&str>, body: &str) -> Article {
+        Article {
+            title: title.into(),
+            link: link.into(),
+            guid: Some(link.into()),
+            date: date.map(str::to_string),
+            body: body.into(),
+        }
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// An RSS 2.0 document with the channel chrome a news site's feed has.
+pub fn rss(channel: &str, articles: &[Article]) -> String {
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n\
+         <title>{channel}</title>\n<link>http://www.dzwww.com/</link>\n<description>{channel} 最新新闻</description>\n\
+         <language>zh-cn</language>\n<copyright>Copyright 大众网 All Rights Reserved</copyright>\n\
+         <image><url>http://www.dzwww.com/logo.png</url><title>{channel}</title><link>http://www.dzwww.com/</link></image>\n"
+    );
+    for article in articles {
+        out.push_str("<item>\n");
+        out.push_str(&format!(
+            "<title>{}</title>\n<link>{}</link>\n",
+            escape(&article.title),
+            escape(&article.link)
+        ));
+        if let Some(guid) = &article.guid {
+            out.push_str(&format!(
+                "<guid isPermaLink=\"false\">{}</guid>\n",
+                escape(guid)
+            ));
+        }
+        if let Some(date) = &article.date {
+            out.push_str(&format!("<pubDate>{date}</pubDate>\n"));
+        }
+        out.push_str(&format!(
+            "<description>{}</description>\n</item>\n",
+            escape(&article.body)
+        ));
+    }
+    out.push_str("</channel>\n</rss>\n");
+    out
+}
