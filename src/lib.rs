@@ -7,6 +7,7 @@ pub mod charset;
 pub mod config;
 pub mod daemon;
 pub mod dates;
+pub mod extract;
 pub mod fetch;
 pub mod normalize;
 pub mod pipeline;

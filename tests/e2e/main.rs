@@ -6,5 +6,6 @@ mod bad_input;
 mod cli;
 mod crash;
 mod dedup;
+mod extract_quality;
 mod reader;
 mod serving;

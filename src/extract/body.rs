@@ -1,0 +1,209 @@
+//! Finding the article body: the element whose text units add up to the most prose.
+//!
+//! Every text unit is worth its characters when it reads as prose (Chinese punctuation,
+//! little link text) and costs them when it is navigation (mostly links) or a label (short,
+//! no punctuation); units under chrome-named elements (comments, share bars, related
+//! lists) cost too. The body is the element with the highest total — so it takes in every
+//! paragraph and stops where the chrome around them would cost more than it adds.
+//! Written here because the readability ports score English commas and class names and
+//! know nothing of Chinese page chrome.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use ego_tree::NodeRef;
+use regex::Regex;
+use scraper::{ElementRef, Html, Node, Selector};
+
+use super::dom::{self, NodeId, Unit, class_and_id};
+
+/// Class or id words of page chrome.
+pub static CHROME_MARKS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"comment|share|bdshare|jiathis|social|related|relate|recommend|tuijian|xiangguan|",
+        r"sidebar|side-bar|aside|footer|foot|copyright|banquan|qrcode|qr-code|erweima|ewm|",
+        r"weixin|wechat|follow|breadcrumb|crumb|position|location|fontsize|font-size|zihao|",
+        r"print|toolbar|tools|pager|pagination|page-nav|prevnext|pre-next|advert|guanggao|",
+        r"\bads?\b|ad-|-ad\b|_ad\b|statement|disclaimer|shengming|editor|bianji|zeren|",
+        r"keyword|tags|menu|navbar|\bnav\b|-nav|nav-|login|search|hotnews|hot-|rank|more-news|",
+        r"reward|dashang|vote|report|jubao|download|app-|morestor|more-stor|\bstream\b|recommend",
+    ))
+    .expect("valid regex")
+});
+
+/// Headings of the lists that follow articles: the section under one is chrome.
+static CHROME_HEADINGS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^\W*(?:(?:相关|相關)(?:阅读|閱讀|新闻|新聞|文章|推荐|推薦|链接|報導|报道)|推荐(?:阅读|新闻|文章)|猜你喜欢|",
+        r"你可能(?:还|還)?(?:想看|喜欢|喜歡|感兴趣|也想看)|大家都在看|热门(?:推荐|文章|新闻|排行)|熱門|",
+        r"更多(?:新闻|精彩|推荐|文章)|延伸(?:阅读|閱讀)|精彩推荐|为你推荐|今日推荐|排行榜|往期(?:回顾|精选))",
+    ))
+    .expect("valid regex")
+});
+
+/// The chosen body, and the nodes inside it that are left out.
+pub struct Body {
+    pub roots: Vec<NodeId>,
+    pub removed: HashSet<NodeId>,
+}
+
+/// Finds the body; `content` and `exclude` are override selectors from a source's config.
+pub fn find(
+    document: &Html,
+    headline: Option<NodeId>,
+    content: Option<&Selector>,
+    exclude: &[Selector],
+) -> Body {
+    let mut removed: HashSet<NodeId> = exclude.iter().flat_map(|s| document.select(s).map(|e| e.id())).collect();
+    removed.extend(headline);
+    if let Some(selector) = content {
+        let roots: Vec<NodeId> = document.select(selector).map(|e| e.id()).collect();
+        if !roots.is_empty() {
+            return Body { roots, removed };
+        }
+    }
+    let body = dom::body(document);
+    let units = dom::units(*body);
+    let root = best_root(*body, &units, headline);
+    let root_ref = document.tree.get(root).expect("a node of this document");
+    removed.extend(headed_chrome(*body, &units));
+    remove_chrome(root_ref, &units, &mut removed);
+    Body { roots: vec![root], removed }
+}
+
+/// The value of one unit of text to the element that holds it.
+fn value(unit: &Unit, under_chrome: bool) -> f64 {
+    let chars = unit.chars as f64;
+    let own = (unit.chars - unit.link_chars) as f64;
+    let value = if unit.link_density() > 0.5 {
+        -chars
+    } else if (unit.punctuation == 0 && unit.chars < 20) || unit.letters * 2 < unit.chars {
+        // A label, or figures (quotes, scores, dates).
+        -0.5 * chars
+    } else {
+        own
+    };
+    if under_chrome { -value.abs() * 0.5 } else { value }
+}
+
+/// Whether the block or one of its near ancestors is named like chrome.
+fn under_chrome(node: NodeRef<'_, Node>) -> bool {
+    node.ancestors()
+        .chain(std::iter::once(node))
+        .take(5)
+        .filter_map(ElementRef::wrap)
+        .any(|el| {
+            let marks = class_and_id(el.value());
+            !marks.is_empty() && CHROME_MARKS.is_match(&marks) && !is_content_mark(&marks)
+        })
+}
+
+/// Class or id words that mark content even when they also contain a chrome word
+/// (`article-content-share` aside).
+fn is_content_mark(marks: &str) -> bool {
+    ["content", "article", "zoom", "detail", "text", "artibody", "neirong", "zhengwen", "main"]
+        .iter()
+        .any(|word| marks.split([' ', '-', '_']).any(|w| w == *word))
+}
+
+/// Sections headed "相关阅读", "你可能还想看" and the like: in the smallest element around
+/// such a heading that holds more than it, the part from the heading on (what comes
+/// before a heading is never its list).
+fn headed_chrome(body: NodeRef<'_, Node>, units: &dom::Units) -> HashSet<NodeId> {
+    let tree = body.tree();
+    let mut chars: HashMap<NodeId, usize> = HashMap::new();
+    for (block, unit) in &units.by_block {
+        let node = tree.get(*block).expect("a node of this document");
+        for ancestor in std::iter::once(node).chain(node.ancestors()) {
+            *chars.entry(ancestor.id()).or_default() += unit.chars;
+        }
+    }
+    let mut regions = HashSet::new();
+    for block in &units.order {
+        let unit = &units.by_block[block];
+        let node = tree.get(*block).expect("a node of this document");
+        if unit.chars > 12 || !CHROME_HEADINGS.is_match(&unit.text) {
+            continue;
+        }
+        let mut child = node;
+        for ancestor in node.ancestors() {
+            if chars.get(&ancestor.id()).copied().unwrap_or(0) > unit.chars + 20 {
+                regions.insert(child.id());
+                regions.extend(child.next_siblings().map(|s| s.id()));
+                break;
+            }
+            if ancestor.id() == body.id() {
+                break;
+            }
+            child = ancestor;
+        }
+    }
+    regions
+}
+
+fn best_root(body: NodeRef<'_, Node>, units: &dom::Units, headline: Option<NodeId>) -> NodeId {
+    let tree = body.tree();
+    let chrome_regions = headed_chrome(body, units);
+    let mut sums: HashMap<NodeId, f64> = HashMap::new();
+    let mut depth: HashMap<NodeId, usize> = HashMap::new();
+    for block in &units.order {
+        let unit = &units.by_block[block];
+        let node = tree.get(*block).expect("a node of this document");
+        if headline.is_some_and(|h| node.id() == h || node.ancestors().any(|a| a.id() == h)) {
+            continue;
+        }
+        let in_region = std::iter::once(node).chain(node.ancestors()).any(|a| chrome_regions.contains(&a.id()));
+        let value = value(unit, in_region || under_chrome(node));
+        let mut level = 0;
+        for ancestor in std::iter::once(node).chain(node.ancestors()) {
+            *sums.entry(ancestor.id()).or_default() += value;
+            level += 1;
+            if ancestor.id() == body.id() {
+                break;
+            }
+        }
+        depth.entry(node.id()).or_insert(level);
+    }
+    let depth_of = |id: NodeId| tree.get(id).map_or(0, |n| n.ancestors().count());
+    let best = sums
+        .iter()
+        .filter(|(id, _)| tree.get(**id).is_some_and(|n| n.value().is_element()))
+        .max_by(|a, b| {
+            a.1.partial_cmp(b.1)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| depth_of(*a.0).cmp(&depth_of(*b.0)))
+        })
+        .map(|(id, sum)| (*id, *sum));
+    match best {
+        Some((id, sum)) if sum > 10.0 => id,
+        _ => body.id(),
+    }
+}
+
+/// Marks chrome inside the chosen body: chrome-named elements that are short or mostly
+/// links, and lines of links.
+fn remove_chrome(root: NodeRef<'_, Node>, units: &dom::Units, removed: &mut HashSet<NodeId>) {
+    for node in root.descendants().skip(1) {
+        let Some(element) = ElementRef::wrap(node) else { continue };
+        let marks = class_and_id(element.value());
+        if marks.is_empty() || !CHROME_MARKS.is_match(&marks) || is_content_mark(&marks) {
+            continue;
+        }
+        let inner = dom::units(node);
+        let (chars, links) = inner
+            .by_block
+            .values()
+            .fold((0, 0), |(c, l), unit| (c + unit.chars, l + unit.link_chars));
+        if chars < 300 || links * 2 > chars {
+            removed.insert(node.id());
+        }
+    }
+    for (block, unit) in &units.by_block {
+        if unit.link_density() > 0.6 && unit.chars < 100 {
+            let inside = root.tree().get(*block).is_some_and(|n| n.ancestors().any(|a| a.id() == root.id()));
+            if inside {
+                removed.insert(*block);
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The page as the extractor sees it: which elements never count (scripts, hidden
+//! elements, forms' controls), block structure, and the text units that scoring works on.
+//!
+//! A text unit is all the text whose nearest block ancestor is one element: a `<p>`, or a
+//! `<div>`/`<td>` holding text broken by `<br>`, as e-papers and portals often do.
+
+use std::collections::HashMap;
+
+use ego_tree::NodeRef;
+use ego_tree::iter::Edge;
+use scraper::{ElementRef, Html, Node};
+
+pub type NodeId = ego_tree::NodeId;
+
+/// Elements whose content is never article text.
+const SKIPPED: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select",
+    "option", "textarea", "input", "head", "title", "object", "embed", "video", "audio", "map",
+];
+
+/// Elements that start a new line of text.
+const BLOCKS: &[&str] = &[
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section",
+    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+];
+
+pub fn is_block(name: &str) -> bool {
+    BLOCKS.contains(&name)
+}
+
+/// Whether an element and everything in it is left out of the article.
+pub fn is_skipped(element: &scraper::node::Element) -> bool {
+    let name = element.name();
+    if SKIPPED.contains(&name) {
+        return true;
+    }
+    if element.attr("hidden").is_some() || element.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    element.attr("style").is_some_and(|style| {
+        let style: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        style.contains("display:none") || style.contains("visibility:hidden")
+    })
+}
+
+/// `class` and `id` of an element, lower-cased, for pattern tests.
+pub fn class_and_id(element: &scraper::node::Element) -> String {
+    let mut out = String::new();
+    for name in ["class", "id"] {
+        if let Some(value) = element.attr(name) {
+            out.push_str(&value.to_ascii_lowercase());
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// Characters that make a line read as prose. ASCII `,` and `.` count only between
+/// words, not inside numbers (`18,652.59` is a stock quote, not a sentence).
+pub fn is_sentence_punctuation(c: char, next: Option<char>) -> bool {
+    match c {
+        '，' | '。' | '！' | '？' | '；' | '：' | '、' | '“' | '”' | '!' | '?' | ';' => true,
+        ',' | '.' => !next.is_some_and(|n| n.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+/// Text counted per block element.
+#[derive(Debug, Clone, Default)]
+pub struct Unit {
+    /// Non-whitespace characters.
+    pub chars: usize,
+    /// Of which inside links.
+    pub link_chars: usize,
+    pub punctuation: usize,
+    /// Letters of any script (digits and symbols are not).
+    pub letters: usize,
+    /// The unit's own text (whitespace dropped), kept only while short: headings and
+    /// labels are told apart by their words.
+    pub text: String,
+}
+
+impl Unit {
+    pub fn link_density(&self) -> f64 {
+        if self.chars == 0 { 0.0 } else { self.link_chars as f64 / self.chars as f64 }
+    }
+}
+
+/// Text units of a subtree, keyed by their block element, in document order.
+pub struct Units {
+    pub order: Vec<NodeId>,
+    pub by_block: HashMap<NodeId, Unit>,
+}
+
+/// Collects the text units below `root`.
+pub fn units(root: NodeRef<'_, Node>) -> Units {
+    let mut order = Vec::new();
+    let mut by_block: HashMap<NodeId, Unit> = HashMap::new();
+    let mut blocks: Vec<NodeId> = vec![root.id()];
+    let mut links = 0usize;
+    let mut skipping: Option<NodeId> = None;
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Element(element) => {
+                        if is_skipped(element) {
+                            skipping = Some(node.id());
+                        } else if is_block(element.name()) {
+                            blocks.push(node.id());
+                        } else if element.name() == "a" {
+                            links += 1;
+                        }
+                    }
+                    Node::Text(text) => {
+                        let block = *blocks.last().expect("the root is a block");
+                        let (mut chars, mut punctuation, mut letters) = (0, 0, 0);
+                        let mut rest = text.chars().filter(|c| !c.is_whitespace()).peekable();
+                        while let Some(c) = rest.next() {
+                            chars += 1;
+                            letters += usize::from(c.is_alphabetic());
+                            punctuation += usize::from(is_sentence_punctuation(c, rest.peek().copied()));
+                        }
+                        if chars == 0 {
+                            continue;
+                        }
+                        let unit = by_block.entry(block).or_insert_with(|| {
+                            order.push(block);
+                            Unit::default()
+                        });
+                        unit.chars += chars;
+                        unit.punctuation += punctuation;
+                        unit.letters += letters;
+                        if unit.chars <= 32 {
+                            unit.text.extend(text.chars().filter(|c| !c.is_whitespace()));
+                        }
+                        if links > 0 {
+                            unit.link_chars += chars;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if skipping == Some(node.id()) {
+                    skipping = None;
+                    continue;
+                }
+                if skipping.is_some() {
+                    continue;
+                }
+                if let Node::Element(element) = node.value() {
+                    if is_block(element.name()) && blocks.len() > 1 && blocks.last() == Some(&node.id()) {
+                        blocks.pop();
+                    } else if element.name() == "a" {
+                        links = links.saturating_sub(1);
+                    }
+                }
+            }
+        }
+    }
+    Units { order, by_block }
+}
+
+/// Visible text of an element with whitespace runs folded to one space.
+pub fn text_of(element: ElementRef<'_>) -> String {
+    let mut out = String::new();
+    let mut skipping: Option<NodeId> = None;
+    for edge in element.traverse() {
+        match edge {
+            Edge::Open(node) if skipping.is_none() => match node.value() {
+                Node::Element(el) if is_skipped(el) => skipping = Some(node.id()),
+                Node::Element(el) if is_block(el.name()) || el.name() == "br" => out.push(' '),
+                Node::Text(text) => out.push_str(text),
+                _ => {}
+            },
+            Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
+            _ => {}
+        }
+    }
+    fold_whitespace(&out)
+}
+
+pub fn fold_whitespace(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The document's `<body>`, or its root element when there is none.
+pub fn body(document: &Html) -> ElementRef<'_> {
+    let selector = scraper::Selector::parse("body").expect("valid selector");
+    document.select(&selector).next().unwrap_or_else(|| document.root_element())
+}

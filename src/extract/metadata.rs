@@ -1,0 +1,179 @@
+//! What a page says about itself outside its visible text: `<title>`, `<meta>` tags,
+//! JSON-LD, e-paper hidden inputs and the data objects news apps embed in scripts.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::{Html, Selector};
+
+use super::dom::fold_whitespace;
+
+/// Everything found, strongest first within each list.
+#[derive(Debug, Default, Clone)]
+pub struct Metadata {
+    pub page_title: Option<String>,
+    /// Headline candidates with a weight for the title scorer.
+    pub titles: Vec<(String, f64)>,
+    pub site_name: Option<String>,
+    /// Raw date strings, strongest first.
+    pub published: Vec<String>,
+    pub authors: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+/// `<meta>` names (or properties, itemprops) and what they say.
+const TITLE_META: &[(&str, f64)] = &[("og:title", 2.0), ("twitter:title", 1.5), ("articletitle", 2.0), ("headline", 2.0), ("title", 1.0)];
+const DATE_META: &[&str] = &[
+    "article:published_time", "og:release_date", "datepublished", "pubdate", "publishdate",
+    "publish-date", "publish_date", "publishtime", "publish_time", "ptime", "dc.date.issued",
+    "dc.date", "sailthru.date", "og:published_time", "releasedate", "firstpublishedtime",
+];
+const AUTHOR_META: &[&str] = &["author", "article:author", "og:article:author", "dc.creator", "byl"];
+const SOURCE_META: &[&str] = &["source", "mediaid", "contentsource", "og:article:source"];
+
+static SCRIPT_FIELDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"["'](pubDate|pubtime|publishTime|publish_time|datePublished|media|mediaName|source|AuthorName)["']\s*:\s*["']([^"']{2,40})["']"#)
+        .expect("valid regex")
+});
+
+pub fn read(document: &Html) -> Metadata {
+    let mut meta = Metadata::default();
+    let title = Selector::parse("title").expect("valid selector");
+    meta.page_title = document
+        .select(&title)
+        .next()
+        .map(|t| fold_whitespace(&t.text().collect::<String>()))
+        .filter(|t| !t.is_empty());
+
+    let metas = Selector::parse("meta[content]").expect("valid selector");
+    let mut dates: Vec<(usize, String)> = Vec::new();
+    for element in document.select(&metas) {
+        let el = element.value();
+        let key = el
+            .attr("property")
+            .or(el.attr("name"))
+            .or(el.attr("itemprop"))
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let value = fold_whitespace(el.attr("content").unwrap_or(""));
+        if value.is_empty() {
+            continue;
+        }
+        if let Some((_, weight)) = TITLE_META.iter().find(|(name, _)| *name == key) {
+            meta.titles.push((value.clone(), *weight));
+        }
+        if let Some(rank) = DATE_META.iter().position(|name| *name == key) {
+            dates.push((rank, value.clone()));
+        }
+        if AUTHOR_META.contains(&key.as_str()) && is_name(&value) {
+            meta.authors.push(value.clone());
+        }
+        if SOURCE_META.contains(&key.as_str()) && is_name(&value) {
+            meta.sources.push(value.clone());
+        }
+        if matches!(key.as_str(), "og:site_name" | "application-name") {
+            meta.site_name.get_or_insert(value);
+        }
+    }
+    dates.sort_by_key(|(rank, _)| *rank);
+    meta.published.extend(dates.into_iter().map(|(_, value)| value));
+
+    // E-paper systems keep the article's fields in hidden inputs.
+    for (id, slot) in [("Text_title", 0), ("Text_date", 1), ("Text_author", 2)] {
+        let selector = Selector::parse(&format!("input#{id}")).expect("valid selector");
+        if let Some(value) = document.select(&selector).next().and_then(|e| e.value().attr("value")) {
+            let value = fold_whitespace(value);
+            if value.is_empty() {
+                continue;
+            }
+            match slot {
+                0 => meta.titles.push((value, 3.0)),
+                1 => meta.published.insert(0, value),
+                _ => meta.authors.insert(0, value),
+            }
+        }
+    }
+
+    let times = Selector::parse("time[datetime]").expect("valid selector");
+    if let Some(time) = document.select(&times).next().and_then(|t| t.value().attr("datetime")) {
+        meta.published.push(time.to_string());
+    }
+    read_scripts(document, &mut meta);
+    if meta.site_name.is_none() {
+        meta.site_name = meta.page_title.as_deref().and_then(site_name_of_title);
+    }
+    meta
+}
+
+/// JSON-LD objects, then `"field": "value"` pairs in other scripts.
+fn read_scripts(document: &Html, meta: &mut Metadata) {
+    let scripts = Selector::parse("script").expect("valid selector");
+    for script in document.select(&scripts) {
+        let text: String = script.text().collect();
+        if script.value().attr("type").is_some_and(|t| t.contains("ld+json")) {
+            if let Ok(value) = serde_json::from_str::<serde_json::Value>(text.trim()) {
+                read_json_ld(&value, meta);
+                continue;
+            }
+        }
+        if text.len() > 2_000_000 {
+            continue;
+        }
+        for capture in SCRIPT_FIELDS.captures_iter(&text).take(50) {
+            let value = fold_whitespace(&capture[2]);
+            match &capture[1] {
+                "pubDate" | "pubtime" | "publishTime" | "publish_time" | "datePublished" => meta.published.push(value),
+                "AuthorName" if is_name(&value) => meta.authors.push(value),
+                "media" | "mediaName" | "source" if is_name(&value) => meta.sources.push(value),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn read_json_ld(value: &serde_json::Value, meta: &mut Metadata) {
+    match value {
+        serde_json::Value::Array(items) => items.iter().for_each(|item| read_json_ld(item, meta)),
+        serde_json::Value::Object(object) => {
+            if let Some(graph) = object.get("@graph") {
+                read_json_ld(graph, meta);
+            }
+            if let Some(headline) = object.get("headline").and_then(|v| v.as_str()) {
+                meta.titles.push((fold_whitespace(headline), 2.0));
+            }
+            for key in ["datePublished", "pubDate"] {
+                if let Some(date) = object.get(key).and_then(|v| v.as_str()) {
+                    meta.published.insert(0, date.to_string());
+                }
+            }
+            if let Some(author) = object.get("author") {
+                let names: Vec<&str> = match author {
+                    serde_json::Value::Array(list) => list.iter().filter_map(person_name).collect(),
+                    other => person_name(other).into_iter().collect(),
+                };
+                meta.authors.extend(names.into_iter().filter(|n| is_name(n)).map(str::to_string));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn person_name(value: &serde_json::Value) -> Option<&str> {
+    value.as_str().or_else(|| value.get("name").and_then(|n| n.as_str()))
+}
+
+/// A plausible person or outlet name: not a number, a URL or a sentence.
+fn is_name(value: &str) -> bool {
+    let length = value.chars().count();
+    (2..=30).contains(&length)
+        && !value.chars().all(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
+        && !value.contains("://")
+        && !value.contains('。')
+}
+
+/// The last segment of a `<title>` such as `标题_铜雀历史网`.
+fn site_name_of_title(title: &str) -> Option<String> {
+    let tail = title.rsplit(['_', '-', '|', '｜', '—']).next()?.trim();
+    let length = tail.chars().count();
+    ((2..=16).contains(&length) && tail != title.trim()).then(|| tail.to_string())
+}

@@ -1,0 +1,169 @@
+//! One article page → what a reader should see: headline, time, author and outlet, and
+//! the body as clean text and sanitized HTML, without the page around it.
+//!
+//! Stages: [`metadata`] (what the page says about itself), [`title`], [`body`] (which
+//! element holds the article, and the chrome inside it), [`render`] (lines of text and
+//! HTML), then line filters for the chrome that only its words give away, [`published`]
+//! and [`byline`]. Per-source CSS selectors override the automatic choices.
+
+mod body;
+mod byline;
+mod dom;
+mod lines;
+mod metadata;
+mod published;
+mod render;
+mod title;
+
+use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
+use ego_tree::iter::Edge;
+use scraper::{Html, Node, Selector};
+use url::Url;
+
+pub use published::{Found, Precision};
+
+/// What a source's config may say about its article pages.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub content: Option<Selector>,
+    pub title: Option<Selector>,
+    pub date: Option<Selector>,
+    pub exclude: Vec<Selector>,
+}
+
+/// An extracted article.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Article {
+    pub title: String,
+    #[serde(serialize_with = "rfc3339")]
+    pub published: Option<DateTime<FixedOffset>>,
+    #[serde(skip)]
+    pub precision: Option<Precision>,
+    pub author: Option<String>,
+    pub source: Option<String>,
+    /// Plain text, a paragraph a line.
+    pub text: String,
+    /// Sanitized HTML with absolute URLs.
+    pub html: String,
+}
+
+fn rfc3339<S: serde::Serializer>(time: &Option<DateTime<FixedOffset>>, serializer: S) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => serializer.serialize_str(&time.to_rfc3339()),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// Characters of page text after the headline searched for its date and byline line.
+const UNDER_HEADLINE: usize = 300;
+/// Characters before the headline searched for a byline.
+const ABOVE_HEADLINE: usize = 80;
+
+/// Extracts the article from a decoded page. `url` is the page's address: it resolves
+/// relative links and may carry the date.
+pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> Article {
+    let document = Html::parse_document(html);
+    let meta = metadata::read(&document);
+    let headline = title::find(&document, &meta, overrides.title.as_ref());
+    let page = flatten(&document, headline.node);
+
+    let body = body::find(&document, headline.node, overrides.content.as_ref(), &overrides.exclude);
+    let rendered = render::lines(&document, &body.roots, &body.removed, url);
+    let lead: String = rendered.iter().take(3).map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+    let tail: String = rendered.iter().rev().take(4).map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+    let kept = lines::keep_article(rendered, &headline.text);
+
+    let chosen_date = overrides
+        .date
+        .as_ref()
+        .and_then(|selector| document.select(selector).next())
+        .map(dom::text_of);
+    let under = page.after_headline(UNDER_HEADLINE);
+    let found = published::find(
+        &published::Evidence {
+            chosen: chosen_date.as_deref(),
+            under_headline: under,
+            meta: &meta.published,
+            page: &page.text,
+            url,
+        },
+        tz,
+    );
+    let header = format!("{} {}", page.before_headline(ABOVE_HEADLINE), under);
+    let byline = byline::find(&document, &meta, &header, &lead, &tail);
+
+    let text = kept.iter().map(|line| line.text.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n");
+    let html: String = kept.iter().map(|line| format!("<p>{}</p>", line.html)).collect();
+    Article {
+        title: headline.text,
+        published: found.map(|f| f.time),
+        precision: found.map(|f| f.precision),
+        author: byline.author,
+        source: byline.source,
+        text,
+        html: crate::normalize::sanitize_html(&html, url),
+    }
+}
+
+/// The page's visible text, and where the headline sits in it.
+struct PageText {
+    text: String,
+    headline_start: Option<usize>,
+    headline_end: Option<usize>,
+}
+
+impl PageText {
+    fn after_headline(&self, chars: usize) -> &str {
+        let Some(end) = self.headline_end else { return "" };
+        let rest = &self.text[end..];
+        let cut = rest.char_indices().nth(chars).map_or(rest.len(), |(i, _)| i);
+        &rest[..cut]
+    }
+
+    fn before_headline(&self, chars: usize) -> &str {
+        let Some(start) = self.headline_start else { return "" };
+        let head = &self.text[..start];
+        let from = head.char_indices().rev().nth(chars).map_or(0, |(i, _)| i);
+        &head[from..]
+    }
+}
+
+fn flatten(document: &Html, headline: Option<dom::NodeId>) -> PageText {
+    let body = dom::body(document);
+    let mut text = String::new();
+    let (mut start, mut end) = (None, None);
+    let mut skipping = None;
+    for edge in body.traverse() {
+        match edge {
+            Edge::Open(node) if skipping.is_none() => {
+                if Some(node.id()) == headline {
+                    start = Some(text.len());
+                }
+                match node.value() {
+                    Node::Element(el) if dom::is_skipped(el) => skipping = Some(node.id()),
+                    Node::Element(el) if dom::is_block(el.name()) || el.name() == "br" => text.push(' '),
+                    Node::Text(t) => {
+                        for c in t.chars() {
+                            let space = c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}';
+                            if !(space && text.ends_with(' ')) {
+                                text.push(if space { ' ' } else { c });
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if skipping == Some(node.id()) {
+                    skipping = None;
+                }
+                if Some(node.id()) == headline {
+                    end = Some(text.len());
+                }
+            }
+            _ => {}
+        }
+    }
+    PageText { text, headline_start: start, headline_end: end }
+}

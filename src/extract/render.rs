@@ -1,0 +1,151 @@
+//! The chosen body as lines of text and of HTML: a line per paragraph (block or `<br>`),
+//! images kept with absolute URLs, inline links and emphasis kept, everything else
+//! dropped. The HTML is sanitized again by the caller before anyone sees it.
+
+use std::collections::HashSet;
+
+use ego_tree::iter::Edge;
+use scraper::{Html, Node};
+use url::Url;
+
+use super::dom::{NodeId, is_block, is_skipped};
+
+/// One paragraph of the body.
+#[derive(Debug, Clone, Default)]
+pub struct Line {
+    pub text: String,
+    pub html: String,
+}
+
+/// Inline elements kept in the HTML (with no attributes but `href`).
+const INLINE_KEPT: &[&str] = &["a", "strong", "b", "em", "i", "u", "sub", "sup"];
+
+/// Image URLs that are page furniture, not article pictures.
+const FURNITURE: &[&str] = &["icon", "logo", "qrcode", "erweima", "ewm", "share", "spacer", "blank.gif", "c.gif", "b.gif", "loading", "arrow", "btn", "button", "weixin"];
+
+struct Lines<'a> {
+    base: Option<&'a Url>,
+    out: Vec<Line>,
+    current: Line,
+}
+
+impl Lines<'_> {
+    fn flush(&mut self) {
+        let text = self.current.text.trim().to_string();
+        let html = self.current.html.trim().to_string();
+        if !text.is_empty() || html.contains("<img") {
+            self.out.push(Line { text, html });
+        }
+        self.current = Line::default();
+    }
+
+    fn push_text(&mut self, text: &str) {
+        let mut folded = String::with_capacity(text.len());
+        let mut space = self.current.text.ends_with(' ') || self.current.text.is_empty();
+        for c in text.chars() {
+            if c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' {
+                if !space {
+                    folded.push(' ');
+                    space = true;
+                }
+            } else if !c.is_control() {
+                folded.push(c);
+                space = false;
+            }
+        }
+        self.current.text.push_str(&folded);
+        self.current.html.push_str(&quick_xml::escape::escape(&folded));
+    }
+
+    fn absolute(&self, link: &str) -> Option<String> {
+        let link = link.trim();
+        if link.is_empty() || link.starts_with("data:") {
+            return None;
+        }
+        match self.base {
+            Some(base) => base.join(link).ok().map(String::from),
+            None => Url::parse(link).ok().map(String::from),
+        }
+    }
+}
+
+/// Renders the roots, leaving out `removed` nodes.
+pub fn lines(document: &Html, roots: &[NodeId], removed: &HashSet<NodeId>, base: Option<&Url>) -> Vec<Line> {
+    let mut lines = Lines { base, out: Vec::new(), current: Line::default() };
+    for root in roots {
+        let Some(root) = document.tree.get(*root) else { continue };
+        let mut skipping: Option<NodeId> = None;
+        for edge in root.traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    if skipping.is_some() {
+                        continue;
+                    }
+                    match node.value() {
+                        Node::Element(element) => {
+                            if removed.contains(&node.id()) || is_skipped(element) {
+                                skipping = Some(node.id());
+                                continue;
+                            }
+                            let name = element.name();
+                            if is_block(name) || name == "br" {
+                                lines.flush();
+                            } else if name == "img" {
+                                let source = ["data-original", "data-src", "original", "src"]
+                                    .iter()
+                                    .find_map(|attr| element.attr(attr).filter(|v| !v.trim().is_empty()));
+                                let source = source.and_then(|s| lines.absolute(s));
+                                if let Some(src) = source.filter(|s| !is_furniture(s, element)) {
+                                    let alt = element.attr("alt").unwrap_or("");
+                                    lines.current.html.push_str(&format!(
+                                        "<img src=\"{}\" alt=\"{}\">",
+                                        quick_xml::escape::escape(&src),
+                                        quick_xml::escape::escape(alt)
+                                    ));
+                                }
+                            } else if INLINE_KEPT.contains(&name) {
+                                let href = (name == "a")
+                                    .then(|| element.attr("href").and_then(|h| lines.absolute(h)))
+                                    .flatten();
+                                match href {
+                                    Some(href) => lines.current.html.push_str(&format!("<a href=\"{}\">", quick_xml::escape::escape(&href))),
+                                    None if name == "a" => lines.current.html.push_str("<a>"),
+                                    None => lines.current.html.push_str(&format!("<{name}>")),
+                                }
+                            }
+                        }
+                        Node::Text(text) => lines.push_text(text),
+                        _ => {}
+                    }
+                }
+                Edge::Close(node) => {
+                    if skipping == Some(node.id()) {
+                        skipping = None;
+                        continue;
+                    }
+                    if skipping.is_some() {
+                        continue;
+                    }
+                    if let Node::Element(element) = node.value() {
+                        let name = element.name();
+                        if is_block(name) {
+                            lines.flush();
+                        } else if INLINE_KEPT.contains(&name) {
+                            lines.current.html.push_str(&format!("</{name}>"));
+                        }
+                    }
+                }
+            }
+        }
+        lines.flush();
+    }
+    lines.out
+}
+
+fn is_furniture(src: &str, element: &scraper::node::Element) -> bool {
+    let lower = src.to_ascii_lowercase();
+    let tiny = ["width", "height"]
+        .iter()
+        .any(|attr| element.attr(attr).and_then(|v| v.trim_end_matches("px").parse::<u32>().ok()).is_some_and(|v| v < 40));
+    tiny || FURNITURE.iter().any(|word| lower.rsplit('/').next().unwrap_or("").contains(word))
+}

@@ -1,0 +1,164 @@
+//! The headline: not the `<title>` with `_十堰市人民政府` or `-新浪网` appended.
+//!
+//! Candidates come from meta tags (og:title and kin, JSON-LD `headline`, e-paper hidden
+//! inputs), `<h1>`/`<h2>` and elements whose class or id says title. Each is scored by its
+//! kind, its length, and its agreement with the `<title>`: a news page's `<title>` almost
+//! always starts with the headline, so the candidate that the `<title>` starts with wins.
+
+use scraper::{ElementRef, Html, Selector};
+
+use super::dom::{NodeId, class_and_id, fold_whitespace, text_of};
+use super::metadata::Metadata;
+
+/// Separators between a headline and the site name in a `<title>`.
+const SEPARATORS: &[&str] = &["_", " - ", "-", "|", "｜", " — ", "—", "–", "--", "·"];
+
+/// The chosen headline, and its element when it has one on the page.
+pub struct Headline {
+    pub text: String,
+    pub node: Option<NodeId>,
+}
+
+struct Candidate {
+    text: String,
+    node: Option<NodeId>,
+    weight: f64,
+}
+
+fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Finds the headline; `chosen` is an override selector from the source's config.
+pub fn find(document: &Html, meta: &Metadata, chosen: Option<&Selector>) -> Headline {
+    if let Some(selector) = chosen {
+        if let Some(element) = document.select(selector).next() {
+            return Headline { text: text_of(element), node: Some(element.id()) };
+        }
+    }
+    let page_title = meta.page_title.clone().unwrap_or_default();
+    let page_title_squeezed = squeeze(&page_title);
+    let mut candidates = Vec::new();
+    for (text, weight) in &meta.titles {
+        candidates.push(Candidate { text: strip_site_name(text), node: None, weight: *weight });
+    }
+    collect_elements(document, &mut candidates);
+    candidates.retain(|c| c.text.chars().count() >= 2);
+
+    let mut best: Option<(f64, &Candidate)> = None;
+    for candidate in &candidates {
+        let squeezed = squeeze(&candidate.text);
+        let length = squeezed.chars().count();
+        let mut score = candidate.weight;
+        if !page_title_squeezed.is_empty() {
+            if page_title_squeezed.starts_with(&squeezed) {
+                score += 3.0 + 2.0 * (length as f64 / page_title_squeezed.chars().count() as f64);
+            } else if page_title_squeezed.contains(&squeezed) {
+                score += 1.0;
+            }
+        }
+        score += match length {
+            0..=3 => -3.0,
+            4..=7 => 0.0,
+            8..=60 => 1.0,
+            61..=100 => 0.0,
+            _ => -4.0,
+        };
+        if meta.site_name.as_deref().is_some_and(|site| squeeze(site) == squeezed) {
+            score -= 5.0;
+        }
+        if best.is_none_or(|(top, _)| score > top) {
+            best = Some((score, candidate));
+        }
+    }
+    match best {
+        Some((_, candidate)) => {
+            let node = candidate.node.or_else(|| element_with_text(document, &candidate.text));
+            Headline { text: candidate.text.clone(), node }
+        }
+        None => Headline { text: strip_site_name(&page_title), node: None },
+    }
+}
+
+/// Headline-like elements: `<h1>`, early `<h2>`s, and title-classed elements.
+fn collect_elements(document: &Html, out: &mut Vec<Candidate>) {
+    let headings = Selector::parse("h1, h2").expect("valid selector");
+    for (i, element) in document.select(&headings).enumerate().take(12) {
+        let weight = if element.value().name() == "h1" { 3.0 } else { 1.0 - i as f64 * 0.05 };
+        push_element(element, weight, out);
+    }
+    let titled = Selector::parse("[class], [id]").expect("valid selector");
+    let mut seen = 0;
+    for element in document.select(&titled) {
+        let name = element.value().name();
+        if matches!(name, "h1" | "h2" | "body" | "html" | "a" | "title" | "meta" | "link" | "script" | "style") {
+            continue;
+        }
+        let marks = class_and_id(element.value());
+        let titled = ["title", "biaoti", "headline", "font01", "bt"]
+            .iter()
+            .any(|mark| marks.split([' ', '-', '_']).any(|word| word == *mark || word.ends_with("title") || word.starts_with("title")));
+        if titled && !marks.contains("sub") && !marks.contains("nav") {
+            push_element(element, 2.0, out);
+            seen += 1;
+            if seen == 20 {
+                break;
+            }
+        }
+    }
+}
+
+fn push_element(element: ElementRef<'_>, weight: f64, out: &mut Vec<Candidate>) {
+    let text = text_of(element);
+    let length = text.chars().count();
+    if (2..=120).contains(&length) {
+        out.push(Candidate { text, node: Some(element.id()), weight });
+    }
+}
+
+/// The element whose whole text is `text`, preferring headings.
+fn element_with_text(document: &Html, text: &str) -> Option<NodeId> {
+    let target = squeeze(text);
+    let headings = Selector::parse("h1, h2, h3, [class], [id]").expect("valid selector");
+    document
+        .select(&headings)
+        .filter(|element| !matches!(element.value().name(), "html" | "body" | "title" | "head"))
+        .find(|element| squeeze(&text_of(*element)) == target)
+        .map(|element| element.id())
+}
+
+/// Drops trailing segments that name the site: `标题_十堰市人民政府` → `标题`.
+pub fn strip_site_name(title: &str) -> String {
+    let mut title = fold_whitespace(title);
+    loop {
+        let cut = SEPARATORS
+            .iter()
+            .filter_map(|sep| title.rfind(sep).map(|at| (at, sep.len())))
+            .max_by_key(|(at, _)| *at);
+        let Some((at, len)) = cut else { break };
+        let (head, tail) = (title[..at].trim(), title[at + len..].trim());
+        // Only a short tail is a site or channel name; a long one is part of the headline.
+        if head.chars().count() >= 4 && tail.chars().count() <= 16 {
+            title = head.to_string();
+        } else if head.is_empty() {
+            title = tail.to_string();
+            break;
+        } else {
+            break;
+        }
+    }
+    title
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_names_are_stripped() {
+        assert_eq!(strip_site_name("解急难愁盼 办民生实事_十堰市人民政府"), "解急难愁盼 办民生实事");
+        assert_eq!(strip_site_name("悲慟！北市士林年邁母子 住處上吊自殺身亡 - 社會 - 中時"), "悲慟！北市士林年邁母子 住處上吊自殺身亡");
+        assert_eq!(strip_site_name("新华视界｜河北遵化：数字农机服务助力农业生产"), "新华视界｜河北遵化：数字农机服务助力农业生产");
+        assert_eq!(strip_site_name("-铜雀历史网"), "铜雀历史网");
+    }
+}
