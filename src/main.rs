@@ -40,6 +40,17 @@ enum Command {
         #[arg(short = 'c', long = "config")]
         config: Option<PathBuf>,
     },
+    /// Print the article extracted from a page (a URL or a saved file) as JSON.
+    Extract {
+        /// http(s) URL or path of a saved page.
+        page: String,
+        /// The page's address, for relative links and dates in the URL (with a FILE).
+        #[arg(long)]
+        url: Option<String>,
+        /// Config file, for the time zone and HTTP settings.
+        #[arg(short = 'c', long = "config")]
+        config: Option<PathBuf>,
+    },
     /// Write every feed as DIR/<slug>.atom.
     Publish {
         #[arg(short = 'c', long = "config")]
@@ -80,6 +91,7 @@ fn main() -> ExitCode {
             sources,
         } => with_settings(config, |s| fetch(s, sources, dry_run)),
         Command::Publish { config, out } => with_settings(config, |s| publish_files(s, out)),
+        Command::Extract { page, url, config } => extract(page, url, config),
     }
 }
 
@@ -225,4 +237,63 @@ fn publish_files(settings: Settings, out: PathBuf) -> ExitCode {
             ExitCode::from(FAILED)
         }
     }
+}
+
+/// `paperboy extract`: works without a config (Beijing time, default HTTP settings); uses
+/// one when given or found.
+fn extract(page: String, url: Option<String>, config: Option<PathBuf>) -> ExitCode {
+    let path = config.clone().unwrap_or_else(config::default_config_path);
+    let settings = if config.is_some() || path.exists() {
+        match load(Some(path)) {
+            Ok(settings) => Some(settings),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
+    let timezone = settings
+        .as_ref()
+        .map_or(chrono_tz::Asia::Shanghai, |s| s.timezone);
+    let is_url = page.starts_with("http://") || page.starts_with("https://");
+    let base = match url
+        .as_deref()
+        .or(is_url.then_some(page.as_str()))
+        .map(url::Url::parse)
+        .transpose()
+    {
+        Ok(base) => base,
+        Err(err) => {
+            eprintln!("paperboy: --url: {err}");
+            return ExitCode::from(BAD_CONFIG);
+        }
+    };
+    let html = if is_url {
+        let fetch = settings
+            .map(|s| s.fetch)
+            .unwrap_or_else(config::FetchSettings::default);
+        match runtime().block_on(paperboy::pipeline::fetch_page(
+            &fetch,
+            base.as_ref().expect("a URL"),
+        )) {
+            Ok(text) => text,
+            Err(err) => {
+                eprintln!("paperboy: {err}");
+                return ExitCode::from(FAILED);
+            }
+        }
+    } else {
+        match std::fs::read(&page) {
+            Ok(bytes) => paperboy::charset::decode(&bytes, None).text,
+            Err(err) => {
+                eprintln!("paperboy: {page}: {err}");
+                return ExitCode::from(FAILED);
+            }
+        }
+    };
+    let article = paperboy::extract::extract(&html, base.as_ref(), &Default::default(), timezone);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&article).expect("an article serializes")
+    );
+    ExitCode::SUCCESS
 }

@@ -102,6 +102,20 @@ pub async fn preview(ctx: &Context, source: &SourceDef) -> Result<Vec<NewItem>, 
     }
 }
 
+/// Fetches one page and decodes it, for `paperboy extract URL`.
+pub async fn fetch_page(
+    settings: &crate::config::FetchSettings,
+    url: &url::Url,
+) -> Result<String, RunError> {
+    let fetcher = Fetcher::new(settings).map_err(RunError::Internal)?;
+    match fetcher.get(url, None).await? {
+        Fetched::Page(page) => Ok(page.text()),
+        Fetched::NotModified => Err(RunError::Internal(format!(
+            "{url}: 304 to an unconditional request"
+        ))),
+    }
+}
+
 /// Parsing and sanitizing are CPU work: they run off the async threads.
 async fn parse(ctx: &Context, source: &SourceDef, page: Page) -> Result<Vec<NewItem>, RunError> {
     let timezone = ctx.settings.timezone;

@@ -188,3 +188,14 @@ fn fetch_settings(section: &FetchSection, out: &mut FileIssues) -> FetchSettings
         retry_max,
     }
 }
+
+/// The `[fetch]` settings of a config that sets none.
+pub(super) fn default_fetch() -> FetchSettings {
+    let mut issues = Vec::new();
+    let mut out = FileIssues {
+        path: Path::new(""),
+        text: "",
+        issues: &mut issues,
+    };
+    fetch_settings(&FetchSection::default(), &mut out)
+}

@@ -65,6 +65,12 @@ pub struct FetchSettings {
     pub retry_max: Duration,
 }
 
+impl Default for FetchSettings {
+    fn default() -> Self {
+        daemon_file::default_fetch()
+    }
+}
+
 /// One published feed: one `feeds/<slug>.toml` file.
 #[derive(Debug, Clone)]
 pub struct FeedDef {

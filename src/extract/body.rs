@@ -54,7 +54,10 @@ pub fn find(
     content: Option<&Selector>,
     exclude: &[Selector],
 ) -> Body {
-    let mut removed: HashSet<NodeId> = exclude.iter().flat_map(|s| document.select(s).map(|e| e.id())).collect();
+    let mut removed: HashSet<NodeId> = exclude
+        .iter()
+        .flat_map(|s| document.select(s).map(|e| e.id()))
+        .collect();
     removed.extend(headline);
     if let Some(selector) = content {
         let roots: Vec<NodeId> = document.select(selector).map(|e| e.id()).collect();
@@ -64,11 +67,25 @@ pub fn find(
     }
     let body = dom::body(document);
     let units = dom::units(*body);
-    let root = best_root(*body, &units, headline);
+    let totals = totals(&document.tree, &units);
+    let regions = headed_chrome(&document.tree, &units, &totals);
+    let root = best_root(*body, &units, headline, &regions);
     let root_ref = document.tree.get(root).expect("a node of this document");
-    removed.extend(headed_chrome(*body, &units));
-    remove_chrome(root_ref, &units, &mut removed);
-    Body { roots: vec![root], removed }
+    remove_chrome(root_ref, &units, &totals, &mut removed);
+    removed.extend(regions);
+    Body {
+        roots: vec![root],
+        removed,
+    }
+}
+
+/// How far up from its text a unit's value is carried. An article body sits a few
+/// levels above its paragraphs; the cap keeps pathological nesting linear.
+const MAX_LIFT: usize = 48;
+
+/// A node and its ancestors, nearest first, at most `MAX_LIFT` of them.
+fn lineage<'a>(node: NodeRef<'a, Node>) -> impl Iterator<Item = NodeRef<'a, Node>> {
+    std::iter::once(node).chain(node.ancestors()).take(MAX_LIFT)
 }
 
 /// The value of one unit of text to the element that holds it.
@@ -83,13 +100,16 @@ fn value(unit: &Unit, under_chrome: bool) -> f64 {
     } else {
         own
     };
-    if under_chrome { -value.abs() * 0.5 } else { value }
+    if under_chrome {
+        -value.abs() * 0.5
+    } else {
+        value
+    }
 }
 
 /// Whether the block or one of its near ancestors is named like chrome.
 fn under_chrome(node: NodeRef<'_, Node>) -> bool {
-    node.ancestors()
-        .chain(std::iter::once(node))
+    lineage(node)
         .take(5)
         .filter_map(ElementRef::wrap)
         .any(|el| {
@@ -101,38 +121,53 @@ fn under_chrome(node: NodeRef<'_, Node>) -> bool {
 /// Class or id words that mark content even when they also contain a chrome word
 /// (`article-content-share` aside).
 fn is_content_mark(marks: &str) -> bool {
-    ["content", "article", "zoom", "detail", "text", "artibody", "neirong", "zhengwen", "main"]
-        .iter()
-        .any(|word| marks.split([' ', '-', '_']).any(|w| w == *word))
+    [
+        "content", "article", "zoom", "detail", "text", "artibody", "neirong", "zhengwen", "main",
+    ]
+    .iter()
+    .any(|word| marks.split([' ', '-', '_']).any(|w| w == *word))
+}
+
+/// Characters (and link characters) below each node, counted once for the page.
+#[derive(Default, Clone, Copy)]
+struct Totals {
+    chars: usize,
+    link_chars: usize,
+}
+
+fn totals(tree: &ego_tree::Tree<Node>, units: &dom::Units) -> HashMap<NodeId, Totals> {
+    let mut totals: HashMap<NodeId, Totals> = HashMap::new();
+    for (block, unit) in &units.by_block {
+        let node = tree.get(*block).expect("a node of this document");
+        for ancestor in lineage(node) {
+            let total = totals.entry(ancestor.id()).or_default();
+            total.chars += unit.chars;
+            total.link_chars += unit.link_chars;
+        }
+    }
+    totals
 }
 
 /// Sections headed "相关阅读", "你可能还想看" and the like: in the smallest element around
 /// such a heading that holds more than it, the part from the heading on (what comes
 /// before a heading is never its list).
-fn headed_chrome(body: NodeRef<'_, Node>, units: &dom::Units) -> HashSet<NodeId> {
-    let tree = body.tree();
-    let mut chars: HashMap<NodeId, usize> = HashMap::new();
-    for (block, unit) in &units.by_block {
-        let node = tree.get(*block).expect("a node of this document");
-        for ancestor in std::iter::once(node).chain(node.ancestors()) {
-            *chars.entry(ancestor.id()).or_default() += unit.chars;
-        }
-    }
+fn headed_chrome(
+    tree: &ego_tree::Tree<Node>,
+    units: &dom::Units,
+    totals: &HashMap<NodeId, Totals>,
+) -> HashSet<NodeId> {
     let mut regions = HashSet::new();
     for block in &units.order {
         let unit = &units.by_block[block];
-        let node = tree.get(*block).expect("a node of this document");
         if unit.chars > 12 || !CHROME_HEADINGS.is_match(&unit.text) {
             continue;
         }
+        let node = tree.get(*block).expect("a node of this document");
         let mut child = node;
-        for ancestor in node.ancestors() {
-            if chars.get(&ancestor.id()).copied().unwrap_or(0) > unit.chars + 20 {
+        for ancestor in lineage(node).skip(1) {
+            if totals.get(&ancestor.id()).map_or(0, |t| t.chars) > unit.chars + 20 {
                 regions.insert(child.id());
                 regions.extend(child.next_siblings().map(|s| s.id()));
-                break;
-            }
-            if ancestor.id() == body.id() {
                 break;
             }
             child = ancestor;
@@ -141,39 +176,47 @@ fn headed_chrome(body: NodeRef<'_, Node>, units: &dom::Units) -> HashSet<NodeId>
     regions
 }
 
-fn best_root(body: NodeRef<'_, Node>, units: &dom::Units, headline: Option<NodeId>) -> NodeId {
+fn best_root(
+    body: NodeRef<'_, Node>,
+    units: &dom::Units,
+    headline: Option<NodeId>,
+    regions: &HashSet<NodeId>,
+) -> NodeId {
     let tree = body.tree();
-    let chrome_regions = headed_chrome(body, units);
-    let mut sums: HashMap<NodeId, f64> = HashMap::new();
-    let mut depth: HashMap<NodeId, usize> = HashMap::new();
+    let headline_nodes: HashSet<NodeId> = headline
+        .and_then(|id| tree.get(id))
+        .map(|h| h.descendants().map(|d| d.id()).collect())
+        .unwrap_or_default();
+    let mut sums: HashMap<NodeId, (f64, usize)> = HashMap::new();
     for block in &units.order {
-        let unit = &units.by_block[block];
-        let node = tree.get(*block).expect("a node of this document");
-        if headline.is_some_and(|h| node.id() == h || node.ancestors().any(|a| a.id() == h)) {
+        if headline_nodes.contains(block) {
             continue;
         }
-        let in_region = std::iter::once(node).chain(node.ancestors()).any(|a| chrome_regions.contains(&a.id()));
+        let unit = &units.by_block[block];
+        let node = tree.get(*block).expect("a node of this document");
+        let in_region = lineage(node).any(|a| regions.contains(&a.id()));
         let value = value(unit, in_region || under_chrome(node));
-        let mut level = 0;
-        for ancestor in std::iter::once(node).chain(node.ancestors()) {
-            *sums.entry(ancestor.id()).or_default() += value;
-            level += 1;
+        for (level, ancestor) in lineage(node).enumerate() {
+            let entry = sums.entry(ancestor.id()).or_insert((0.0, 0));
+            entry.0 += value;
+            // Deeper nodes win ties: remember how far below the body this one is.
+            entry.1 = entry.1.max(MAX_LIFT - level);
             if ancestor.id() == body.id() {
                 break;
             }
         }
-        depth.entry(node.id()).or_insert(level);
     }
-    let depth_of = |id: NodeId| tree.get(id).map_or(0, |n| n.ancestors().count());
     let best = sums
         .iter()
         .filter(|(id, _)| tree.get(**id).is_some_and(|n| n.value().is_element()))
         .max_by(|a, b| {
-            a.1.partial_cmp(b.1)
+            (a.1)
+                .0
+                .partial_cmp(&(b.1).0)
                 .unwrap_or(std::cmp::Ordering::Equal)
-                .then_with(|| depth_of(*a.0).cmp(&depth_of(*b.0)))
+                .then_with(|| (a.1).1.cmp(&(b.1).1))
         })
-        .map(|(id, sum)| (*id, *sum));
+        .map(|(id, (sum, _))| (*id, *sum));
     match best {
         Some((id, sum)) if sum > 10.0 => id,
         _ => body.id(),
@@ -182,25 +225,31 @@ fn best_root(body: NodeRef<'_, Node>, units: &dom::Units, headline: Option<NodeI
 
 /// Marks chrome inside the chosen body: chrome-named elements that are short or mostly
 /// links, and lines of links.
-fn remove_chrome(root: NodeRef<'_, Node>, units: &dom::Units, removed: &mut HashSet<NodeId>) {
+fn remove_chrome(
+    root: NodeRef<'_, Node>,
+    units: &dom::Units,
+    totals: &HashMap<NodeId, Totals>,
+    removed: &mut HashSet<NodeId>,
+) {
     for node in root.descendants().skip(1) {
-        let Some(element) = ElementRef::wrap(node) else { continue };
+        let Some(element) = ElementRef::wrap(node) else {
+            continue;
+        };
         let marks = class_and_id(element.value());
         if marks.is_empty() || !CHROME_MARKS.is_match(&marks) || is_content_mark(&marks) {
             continue;
         }
-        let inner = dom::units(node);
-        let (chars, links) = inner
-            .by_block
-            .values()
-            .fold((0, 0), |(c, l), unit| (c + unit.chars, l + unit.link_chars));
-        if chars < 300 || links * 2 > chars {
+        let total = totals.get(&node.id()).copied().unwrap_or_default();
+        if total.chars < 300 || total.link_chars * 2 > total.chars {
             removed.insert(node.id());
         }
     }
     for (block, unit) in &units.by_block {
         if unit.link_density() > 0.6 && unit.chars < 100 {
-            let inside = root.tree().get(*block).is_some_and(|n| n.ancestors().any(|a| a.id() == root.id()));
+            let inside = root
+                .tree()
+                .get(*block)
+                .is_some_and(|n| lineage(n).any(|a| a.id() == root.id()));
             if inside {
                 removed.insert(*block);
             }

@@ -23,21 +23,69 @@ static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?:文章来源|新闻来源|信息来源|稿件来源|来源|来自|稿源|出处|原创|來源|來自)\s*[:：|｜]\s*(?P<v>(?:《?{STOP}{{2,30}}》?)+){END}")).expect("valid regex")
 });
 static AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?:作者|撰文|撰稿|文字|記者)\s*[:：]\s*(?P<v>{STOP}{{2,20}}){END}")).expect("valid regex")
+    Regex::new(&format!(
+        r"(?:作者|撰文|撰稿|文字|記者)\s*[:：]\s*(?P<v>{STOP}{{2,20}}){END}"
+    ))
+    .expect("valid regex")
 });
 static REPORTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:本报|本台|本刊|本网)?(?:特约|实习|首席)?记者\s*[:：]?\s*(?P<v>[\p{Han}·]{2,4}(?:[\s、和及,，]+[\p{Han}·]{2,4}){0,4})")
+    Regex::new(r"(?P<outlet>[\p{Han}·/]{2,16})?(?:特约|实习|首席)?记者\s*[:：]?\s*(?P<v>[\p{Han}·\s、和及]{2,24})")
         .expect("valid regex")
 });
+static CORRESPONDENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"通讯员\s*[:：]?\s*(?P<v>[\p{Han}·\s、和及]{2,24})").expect("valid regex")
+});
 static WRITTEN_BY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s□■])文\s*[/／|]\s*(?P<v>[\p{Han}·]{2,4}(?:[\s、][\p{Han}·]{2,4}){0,3})").expect("valid regex")
+    Regex::new(r"(?:^|[\s□■])文\s*[/／|]\s*(?P<v>[\p{Han}·]{2,4}(?:[\s、][\p{Han}·]{2,4}){0,3})")
+        .expect("valid regex")
 });
 static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?:责任编辑|责编|編輯|编辑)\s*[:：]\s*(?P<v>{STOP}{{2,12}}){END}")).expect("valid regex")
+    Regex::new(&format!(
+        r"(?:责任编辑|责编|編輯|编辑)\s*[:：]\s*(?P<v>{STOP}{{2,12}}){END}"
+    ))
+    .expect("valid regex")
 });
 
-/// Words that end a captured name (`刘志勇 通讯员`, `王帆 摄`).
-const NAME_ENDS: &[&str] = &["通讯", "本报", "记者", "报道", "摄影", "摄", "实习生", "编辑", "发自", "综合", "整理", "时间", "日期", "发布", "浏览", "点击", "字号", "来源", "责任", "作者"];
+/// Words that end a captured name (`刘志勇 通讯员`, `王帆 摄`), or show that what
+/// follows `记者` is a sentence (`记者从市教育局获悉`).
+const NAME_ENDS: &[&str] = &[
+    "通讯",
+    "本报",
+    "记者",
+    "从",
+    "获悉",
+    "了解",
+    "注意到",
+    "采访",
+    "近日",
+    "日前",
+    "昨日",
+    "今天",
+    "今日",
+    "走进",
+    "来到",
+    "在",
+    "对",
+    "向",
+    "表示",
+    "报道",
+    "摄影",
+    "摄",
+    "实习生",
+    "编辑",
+    "发自",
+    "综合",
+    "整理",
+    "时间",
+    "日期",
+    "发布",
+    "浏览",
+    "点击",
+    "字号",
+    "来源",
+    "责任",
+    "作者",
+];
 
 /// Byline and outlet of a page.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -59,19 +107,38 @@ pub fn find(document: &Html, meta: &Metadata, header: &str, lead: &str, tail: &s
         .or_else(|| meta.sources.first().cloned())
         .or_else(|| outlet(lead))
         .or_else(|| outlet(tail))
+        .or_else(|| reporter_outlet(header).or_else(|| reporter_outlet(lead)))
         .or_else(|| meta.site_name.clone());
     Byline { author, source }
 }
 
 fn author_in(text: &str) -> Option<String> {
-    capture(&AUTHOR, text).or_else(|| capture(&REPORTER, text)).or_else(|| capture(&WRITTEN_BY, text))
+    capture(&AUTHOR, text)
+        .or_else(|| capture(&REPORTER, text))
+        .or_else(|| capture(&WRITTEN_BY, text))
+        .or_else(|| capture(&CORRESPONDENT, text))
+}
+
+/// The outlet a reporter's byline names: `新华社记者 X`, `滨州日报/滨州网记者 X`.
+fn reporter_outlet(text: &str) -> Option<String> {
+    REPORTER.captures_iter(text).find_map(|caps| {
+        let outlet = caps.name("outlet")?.as_str();
+        let outlet = outlet
+            .trim_start_matches(['□', '■'])
+            .split('/')
+            .next()?
+            .trim();
+        let own = ["本报", "本台", "本刊", "本网", "本站"];
+        (outlet.chars().count() >= 2 && !own.iter().any(|o| outlet.ends_with(o)))
+            .then(|| outlet.to_string())
+    })
 }
 
 fn capture(pattern: &Regex, text: &str) -> Option<String> {
     pattern.captures_iter(text).find_map(|caps| {
         // `记者 X 摄` credits a photographer, not the article.
         let after = text[caps.get(0)?.end()..].trim_start();
-        if after.starts_with('摄') {
+        if after.starts_with('摄') || caps["v"].contains('摄') {
             return None;
         }
         clean(&caps["v"])
@@ -82,10 +149,19 @@ fn capture(pattern: &Regex, text: &str) -> Option<String> {
 fn outlet(text: &str) -> Option<String> {
     SOURCE.captures_iter(text).find_map(|caps| {
         let mut value = caps["v"].trim().to_string();
-        if let Some(at) = value.find(|c: char| c.is_ascii_digit()).filter(|at| value[*at..].starts_with(|_| true) && value[*at..].chars().take_while(char::is_ascii_digit).count() >= 4) {
+        if let Some(at) = value.find(|c: char| c.is_ascii_digit()).filter(|at| {
+            value[*at..].starts_with(|_| true)
+                && value[*at..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .count()
+                    >= 4
+        }) {
             value.truncate(at);
         }
-        let value = value.trim_matches(|c: char| c.is_whitespace() || "-—".contains(c)).to_string();
+        let value = value
+            .trim_matches(|c: char| c.is_whitespace() || "-—".contains(c))
+            .to_string();
         (value.chars().count() >= 2).then_some(value)
     })
 }
@@ -98,22 +174,32 @@ fn clean(value: &str) -> Option<String> {
             value.truncate(at);
         }
     }
-    let value = value.trim_matches(|c: char| c.is_whitespace() || "、,，-—".contains(c)).to_string();
+    let value = value
+        .trim_matches(|c: char| c.is_whitespace() || "、,，-—".contains(c))
+        .to_string();
     (value.chars().count() >= 2).then_some(value)
 }
 
 /// A short element classed `author` (`<div class="author"><a>謝明俊</a></div>`).
 fn author_element(document: &Html) -> Option<String> {
-    let selector = Selector::parse("[class*=author], [itemprop=author], [rel=author]").expect("valid selector");
+    let selector = Selector::parse("[class*=author], [itemprop=author], [rel=author]")
+        .expect("valid selector");
     document
         .select(&selector)
         .filter(|el| {
             let marks = class_and_id(el.value());
-            let in_chrome = el.ancestors().filter_map(ElementRef::wrap).take(6).any(|a| {
-                let marks = class_and_id(a.value());
-                !marks.is_empty() && CHROME_MARKS.is_match(&marks)
-            });
-            !marks.contains("avatar") && !marks.contains("img") && !marks.contains("info") && !in_chrome
+            let in_chrome = el
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .take(6)
+                .any(|a| {
+                    let marks = class_and_id(a.value());
+                    !marks.is_empty() && CHROME_MARKS.is_match(&marks)
+                });
+            !marks.contains("avatar")
+                && !marks.contains("img")
+                && !marks.contains("info")
+                && !in_chrome
         })
         .map(text_of)
         .find(|text| (2..=12).contains(&text.chars().count()) && !text.contains(['：', ':']))
@@ -124,19 +210,53 @@ mod tests {
     use super::*;
 
     fn byline(header: &str) -> Byline {
-        find(&Html::parse_document("<p></p>"), &Metadata::default(), header, "", "")
+        find(
+            &Html::parse_document("<p></p>"),
+            &Metadata::default(),
+            header,
+            "",
+            "",
+        )
     }
 
     #[test]
     fn bylines_and_outlets() {
         let b = byline("日期: 2021-11-16 08:15:09 来源: 十堰日报");
         assert_eq!(b.source.as_deref(), Some("十堰日报"));
-        assert_eq!(byline("□ 本报记者姜斌 本报通讯员清春玥群红山").author.as_deref(), Some("姜斌"));
-        assert_eq!(byline("滨州日报/滨州网记者刘志勇 田中岳 通讯员潘妍君").author.as_deref(), Some("刘志勇 田中岳"));
-        assert_eq!(byline("作者：南帆 来源：光明日报").author.as_deref(), Some("南帆"));
+        assert_eq!(
+            byline("□ 本报记者姜斌 本报通讯员清春玥群红山")
+                .author
+                .as_deref(),
+            Some("姜斌")
+        );
+        let b = byline("滨州日报/滨州网记者刘志勇田中岳通讯员潘妍君董高峰张姗姗");
+        assert_eq!(b.author.as_deref(), Some("刘志勇田中岳"));
+        assert_eq!(b.source.as_deref(), Some("滨州日报"));
+        assert_eq!(
+            byline("(通讯员 况蓉 张明坤)").author.as_deref(),
+            Some("况蓉 张明坤")
+        );
+        assert_eq!(byline("新华社记者 李梦馨 摄").author, None);
+        assert_eq!(byline("本报讯 记者从市教育局获悉，今年起").author, None);
+        assert_eq!(
+            byline("新华社记者 王帆 报道").source.as_deref(),
+            Some("新华社")
+        );
+        assert_eq!(
+            byline("作者：南帆 来源：光明日报").author.as_deref(),
+            Some("南帆")
+        );
         assert_eq!(byline("文/张三 图/李四").author.as_deref(), Some("张三"));
-        assert_eq!(byline("2024-05-13 来源：光明网-《光明日报》").source.as_deref(), Some("光明网-《光明日报》"));
-        assert_eq!(byline("（文章来源：大众日报）").source.as_deref(), Some("大众日报"));
+        assert_eq!(
+            byline("2024-05-13 来源：光明网-《光明日报》")
+                .source
+                .as_deref(),
+            Some("光明网-《光明日报》")
+        );
+        assert_eq!(
+            byline("（文章来源：大众日报）").source.as_deref(),
+            Some("大众日报")
+        );
         assert_eq!(byline("责任编辑：刘林源").author.as_deref(), Some("刘林源"));
     }
 }

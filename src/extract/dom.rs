@@ -20,10 +20,48 @@ const SKIPPED: &[&str] = &[
 
 /// Elements that start a new line of text.
 const BLOCKS: &[&str] = &[
-    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
-    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section",
-    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "html",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 ];
 
 pub fn is_block(name: &str) -> bool {
@@ -40,7 +78,11 @@ pub fn is_skipped(element: &scraper::node::Element) -> bool {
         return true;
     }
     element.attr("style").is_some_and(|style| {
-        let style: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        let style: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
         style.contains("display:none") || style.contains("visibility:hidden")
     })
 }
@@ -61,7 +103,9 @@ pub fn class_and_id(element: &scraper::node::Element) -> String {
 /// words, not inside numbers (`18,652.59` is a stock quote, not a sentence).
 pub fn is_sentence_punctuation(c: char, next: Option<char>) -> bool {
     match c {
-        '，' | '。' | '！' | '？' | '；' | '：' | '、' | '“' | '”' | '!' | '?' | ';' => true,
+        '，' | '。' | '！' | '？' | '；' | '：' | '、' | '“' | '”' | '!' | '?' | ';' => {
+            true
+        }
         ',' | '.' => !next.is_some_and(|n| n.is_ascii_digit()),
         _ => false,
     }
@@ -84,7 +128,11 @@ pub struct Unit {
 
 impl Unit {
     pub fn link_density(&self) -> f64 {
-        if self.chars == 0 { 0.0 } else { self.link_chars as f64 / self.chars as f64 }
+        if self.chars == 0 {
+            0.0
+        } else {
+            self.link_chars as f64 / self.chars as f64
+        }
     }
 }
 
@@ -124,7 +172,8 @@ pub fn units(root: NodeRef<'_, Node>) -> Units {
                         while let Some(c) = rest.next() {
                             chars += 1;
                             letters += usize::from(c.is_alphabetic());
-                            punctuation += usize::from(is_sentence_punctuation(c, rest.peek().copied()));
+                            punctuation +=
+                                usize::from(is_sentence_punctuation(c, rest.peek().copied()));
                         }
                         if chars == 0 {
                             continue;
@@ -137,7 +186,8 @@ pub fn units(root: NodeRef<'_, Node>) -> Units {
                         unit.punctuation += punctuation;
                         unit.letters += letters;
                         if unit.chars <= 32 {
-                            unit.text.extend(text.chars().filter(|c| !c.is_whitespace()));
+                            unit.text
+                                .extend(text.chars().filter(|c| !c.is_whitespace()));
                         }
                         if links > 0 {
                             unit.link_chars += chars;
@@ -155,7 +205,10 @@ pub fn units(root: NodeRef<'_, Node>) -> Units {
                     continue;
                 }
                 if let Node::Element(element) = node.value() {
-                    if is_block(element.name()) && blocks.len() > 1 && blocks.last() == Some(&node.id()) {
+                    if is_block(element.name())
+                        && blocks.len() > 1
+                        && blocks.last() == Some(&node.id())
+                    {
                         blocks.pop();
                     } else if element.name() == "a" {
                         links = links.saturating_sub(1);
@@ -196,5 +249,8 @@ pub fn fold_whitespace(text: &str) -> String {
 /// The document's `<body>`, or its root element when there is none.
 pub fn body(document: &Html) -> ElementRef<'_> {
     let selector = scraper::Selector::parse("body").expect("valid selector");
-    document.select(&selector).next().unwrap_or_else(|| document.root_element())
+    document
+        .select(&selector)
+        .next()
+        .unwrap_or_else(|| document.root_element())
 }

@@ -26,6 +26,10 @@ static CHROME: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// A label with nothing after it (`发布日期:` on a page that leaves it empty).
+static EMPTY_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\p{Han}{1,6}\s*[:：]\s*$").expect("valid regex"));
+
 static META_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"来源|來源|作者|时间|日期|发布|编辑|浏览|阅读|字号|點閱|記者").expect("valid regex")
 });
@@ -52,12 +56,13 @@ pub fn keep_article(lines: Vec<Line>, headline: &str) -> Vec<Line> {
             if short && !headline.is_empty() && squeeze(text) == headline {
                 return false;
             }
-            if short && CHROME.is_match(text) {
+            if short && (CHROME.is_match(text) || EMPTY_LABEL.is_match(text)) {
                 return false;
             }
             // The date-and-source line under a headline, or a date alone.
             let date = A_DATE.find(text);
-            let date_only = date.is_some() && text.chars().count() <= 24 && !text.contains(['，', '。']);
+            let date_only =
+                date.is_some() && text.chars().count() <= 24 && !text.contains(['，', '。']);
             !(short && date.is_some() && (META_WORDS.is_match(text) || date_only))
         })
         .collect()
@@ -68,15 +73,28 @@ mod tests {
     use super::*;
 
     fn line(text: &str) -> Line {
-        Line { text: text.into(), html: text.into() }
+        Line {
+            text: text.into(),
+            html: text.into(),
+        }
     }
 
     #[test]
     fn chrome_lines_go_and_prose_stays() {
-        let lines = ["解急难愁盼 办民生实事", "日期: 2021-11-16 08:15:09 来源: 十堰日报", "自党史学习教育开展以来,我市把实践活动作为落脚点。", "责任编辑: 王五", "扫一扫在手机打开当前页", "版权所有:滨州日报 技术支持:大众网"]
-            .map(line)
-            .to_vec();
-        let kept: Vec<String> = keep_article(lines, "解急难愁盼 办民生实事").into_iter().map(|l| l.text).collect();
+        let lines = [
+            "解急难愁盼 办民生实事",
+            "日期: 2021-11-16 08:15:09 来源: 十堰日报",
+            "自党史学习教育开展以来,我市把实践活动作为落脚点。",
+            "责任编辑: 王五",
+            "扫一扫在手机打开当前页",
+            "版权所有:滨州日报 技术支持:大众网",
+        ]
+        .map(line)
+        .to_vec();
+        let kept: Vec<String> = keep_article(lines, "解急难愁盼 办民生实事")
+            .into_iter()
+            .map(|l| l.text)
+            .collect();
         assert_eq!(kept, ["自党史学习教育开展以来,我市把实践活动作为落脚点。"]);
     }
 }

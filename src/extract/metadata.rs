@@ -22,13 +22,38 @@ pub struct Metadata {
 }
 
 /// `<meta>` names (or properties, itemprops) and what they say.
-const TITLE_META: &[(&str, f64)] = &[("og:title", 2.0), ("twitter:title", 1.5), ("articletitle", 2.0), ("headline", 2.0), ("title", 1.0)];
-const DATE_META: &[&str] = &[
-    "article:published_time", "og:release_date", "datepublished", "pubdate", "publishdate",
-    "publish-date", "publish_date", "publishtime", "publish_time", "ptime", "dc.date.issued",
-    "dc.date", "sailthru.date", "og:published_time", "releasedate", "firstpublishedtime",
+const TITLE_META: &[(&str, f64)] = &[
+    ("og:title", 2.0),
+    ("twitter:title", 1.5),
+    ("articletitle", 2.0),
+    ("headline", 2.0),
+    ("title", 1.0),
 ];
-const AUTHOR_META: &[&str] = &["author", "article:author", "og:article:author", "dc.creator", "byl"];
+const DATE_META: &[&str] = &[
+    "article:published_time",
+    "og:release_date",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "publishtime",
+    "publish_time",
+    "ptime",
+    "dc.date.issued",
+    "dc.date",
+    "sailthru.date",
+    "og:published_time",
+    "releasedate",
+    "firstpublishedtime",
+];
+const AUTHOR_META: &[&str] = &[
+    "author",
+    "article:author",
+    "og:article:author",
+    "dc.creator",
+    "byl",
+];
 const SOURCE_META: &[&str] = &["source", "mediaid", "contentsource", "og:article:source"];
 
 static SCRIPT_FIELDS: LazyLock<Regex> = LazyLock::new(|| {
@@ -76,12 +101,17 @@ pub fn read(document: &Html) -> Metadata {
         }
     }
     dates.sort_by_key(|(rank, _)| *rank);
-    meta.published.extend(dates.into_iter().map(|(_, value)| value));
+    meta.published
+        .extend(dates.into_iter().map(|(_, value)| value));
 
     // E-paper systems keep the article's fields in hidden inputs.
     for (id, slot) in [("Text_title", 0), ("Text_date", 1), ("Text_author", 2)] {
         let selector = Selector::parse(&format!("input#{id}")).expect("valid selector");
-        if let Some(value) = document.select(&selector).next().and_then(|e| e.value().attr("value")) {
+        if let Some(value) = document
+            .select(&selector)
+            .next()
+            .and_then(|e| e.value().attr("value"))
+        {
             let value = fold_whitespace(value);
             if value.is_empty() {
                 continue;
@@ -95,7 +125,11 @@ pub fn read(document: &Html) -> Metadata {
     }
 
     let times = Selector::parse("time[datetime]").expect("valid selector");
-    if let Some(time) = document.select(&times).next().and_then(|t| t.value().attr("datetime")) {
+    if let Some(time) = document
+        .select(&times)
+        .next()
+        .and_then(|t| t.value().attr("datetime"))
+    {
         meta.published.push(time.to_string());
     }
     read_scripts(document, &mut meta);
@@ -110,7 +144,11 @@ fn read_scripts(document: &Html, meta: &mut Metadata) {
     let scripts = Selector::parse("script").expect("valid selector");
     for script in document.select(&scripts) {
         let text: String = script.text().collect();
-        if script.value().attr("type").is_some_and(|t| t.contains("ld+json")) {
+        if script
+            .value()
+            .attr("type")
+            .is_some_and(|t| t.contains("ld+json"))
+        {
             if let Ok(value) = serde_json::from_str::<serde_json::Value>(text.trim()) {
                 read_json_ld(&value, meta);
                 continue;
@@ -122,7 +160,9 @@ fn read_scripts(document: &Html, meta: &mut Metadata) {
         for capture in SCRIPT_FIELDS.captures_iter(&text).take(50) {
             let value = fold_whitespace(&capture[2]);
             match &capture[1] {
-                "pubDate" | "pubtime" | "publishTime" | "publish_time" | "datePublished" => meta.published.push(value),
+                "pubDate" | "pubtime" | "publishTime" | "publish_time" | "datePublished" => {
+                    meta.published.push(value)
+                }
                 "AuthorName" if is_name(&value) => meta.authors.push(value),
                 "media" | "mediaName" | "source" if is_name(&value) => meta.sources.push(value),
                 _ => {}
@@ -151,7 +191,8 @@ fn read_json_ld(value: &serde_json::Value, meta: &mut Metadata) {
                     serde_json::Value::Array(list) => list.iter().filter_map(person_name).collect(),
                     other => person_name(other).into_iter().collect(),
                 };
-                meta.authors.extend(names.into_iter().filter(|n| is_name(n)).map(str::to_string));
+                meta.authors
+                    .extend(names.into_iter().filter(|n| is_name(n)).map(str::to_string));
             }
         }
         _ => {}
@@ -159,14 +200,18 @@ fn read_json_ld(value: &serde_json::Value, meta: &mut Metadata) {
 }
 
 fn person_name(value: &serde_json::Value) -> Option<&str> {
-    value.as_str().or_else(|| value.get("name").and_then(|n| n.as_str()))
+    value
+        .as_str()
+        .or_else(|| value.get("name").and_then(|n| n.as_str()))
 }
 
 /// A plausible person or outlet name: not a number, a URL or a sentence.
 fn is_name(value: &str) -> bool {
     let length = value.chars().count();
     (2..=30).contains(&length)
-        && !value.chars().all(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
+        && !value
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
         && !value.contains("://")
         && !value.contains('。')
 }

@@ -48,7 +48,10 @@ pub struct Article {
     pub html: String,
 }
 
-fn rfc3339<S: serde::Serializer>(time: &Option<DateTime<FixedOffset>>, serializer: S) -> Result<S::Ok, S::Error> {
+fn rfc3339<S: serde::Serializer>(
+    time: &Option<DateTime<FixedOffset>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     match time {
         Some(time) => serializer.serialize_str(&time.to_rfc3339()),
         None => serializer.serialize_none(),
@@ -68,10 +71,26 @@ pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> 
     let headline = title::find(&document, &meta, overrides.title.as_ref());
     let page = flatten(&document, headline.node);
 
-    let body = body::find(&document, headline.node, overrides.content.as_ref(), &overrides.exclude);
+    let body = body::find(
+        &document,
+        headline.node,
+        overrides.content.as_ref(),
+        &overrides.exclude,
+    );
     let rendered = render::lines(&document, &body.roots, &body.removed, url);
-    let lead: String = rendered.iter().take(3).map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
-    let tail: String = rendered.iter().rev().take(4).map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+    let lead: String = rendered
+        .iter()
+        .take(3)
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let tail: String = rendered
+        .iter()
+        .rev()
+        .take(4)
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     let kept = lines::keep_article(rendered, &headline.text);
 
     let chosen_date = overrides
@@ -93,8 +112,16 @@ pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> 
     let header = format!("{} {}", page.before_headline(ABOVE_HEADLINE), under);
     let byline = byline::find(&document, &meta, &header, &lead, &tail);
 
-    let text = kept.iter().map(|line| line.text.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n");
-    let html: String = kept.iter().map(|line| format!("<p>{}</p>", line.html)).collect();
+    let text = kept
+        .iter()
+        .map(|line| line.text.as_str())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let html: String = kept
+        .iter()
+        .map(|line| format!("<p>{}</p>", line.html))
+        .collect();
     Article {
         title: headline.text,
         published: found.map(|f| f.time),
@@ -115,14 +142,21 @@ struct PageText {
 
 impl PageText {
     fn after_headline(&self, chars: usize) -> &str {
-        let Some(end) = self.headline_end else { return "" };
+        let Some(end) = self.headline_end else {
+            return "";
+        };
         let rest = &self.text[end..];
-        let cut = rest.char_indices().nth(chars).map_or(rest.len(), |(i, _)| i);
+        let cut = rest
+            .char_indices()
+            .nth(chars)
+            .map_or(rest.len(), |(i, _)| i);
         &rest[..cut]
     }
 
     fn before_headline(&self, chars: usize) -> &str {
-        let Some(start) = self.headline_start else { return "" };
+        let Some(start) = self.headline_start else {
+            return "";
+        };
         let head = &self.text[..start];
         let from = head.char_indices().rev().nth(chars).map_or(0, |(i, _)| i);
         &head[from..]
@@ -142,7 +176,9 @@ fn flatten(document: &Html, headline: Option<dom::NodeId>) -> PageText {
                 }
                 match node.value() {
                     Node::Element(el) if dom::is_skipped(el) => skipping = Some(node.id()),
-                    Node::Element(el) if dom::is_block(el.name()) || el.name() == "br" => text.push(' '),
+                    Node::Element(el) if dom::is_block(el.name()) || el.name() == "br" => {
+                        text.push(' ')
+                    }
                     Node::Text(t) => {
                         for c in t.chars() {
                             let space = c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}';
@@ -165,5 +201,9 @@ fn flatten(document: &Html, headline: Option<dom::NodeId>) -> PageText {
             _ => {}
         }
     }
-    PageText { text, headline_start: start, headline_end: end }
+    PageText {
+        text,
+        headline_start: start,
+        headline_end: end,
+    }
 }

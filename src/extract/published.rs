@@ -43,8 +43,10 @@ static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d])(20\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?:[^\d]|\d{3,}|$)")
-        .expect("valid regex")
+    Regex::new(
+        r"(?:^|[^\d])(20\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?:[^\d]|\d{3,}|$)",
+    )
+    .expect("valid regex")
 });
 
 /// Where the extractor looked, strongest evidence first.
@@ -76,19 +78,29 @@ pub fn find(evidence: &Evidence<'_>, tz: Tz) -> Option<Found> {
             // update time); but the header may show other times too ("latest comment at"),
             // so the visible time closest to the meta time wins, and a visible time far
             // from it is not the article's.
-            let closest = visible.iter().min_by_key(|v| (v.time - m.time).num_seconds().abs()).expect("not empty");
+            let closest = visible
+                .iter()
+                .min_by_key(|v| (v.time - m.time).num_seconds().abs())
+                .expect("not empty");
             let close = (closest.time - m.time).num_hours().abs() <= 36;
-            Some(if close && closest.precision >= m.precision { *closest } else { m })
+            Some(if close && closest.precision >= m.precision {
+                *closest
+            } else {
+                m
+            })
         }
         (Some(v), None) => Some(*v),
         (None, Some(m)) => Some(m),
-        (None, None) => labelled_in(evidence.page, tz).or_else(|| evidence.url.and_then(|url| in_url(url, tz))),
+        (None, None) => {
+            labelled_in(evidence.page, tz).or_else(|| evidence.url.and_then(|url| in_url(url, tz)))
+        }
     }
 }
 
 /// The first date in a text.
 pub fn first_in(text: &str, tz: Tz) -> Option<Found> {
-    DATE.captures_iter(text).find_map(|caps| from_captures(&caps, tz))
+    DATE.captures_iter(text)
+        .find_map(|caps| from_captures(&caps, tz))
 }
 
 /// The first date right after a label such as `发布时间：`.
@@ -106,14 +118,24 @@ fn labelled_in(text: &str, tz: Tz) -> Option<Found> {
 fn parse_meta(text: &str, tz: Tz) -> Option<Found> {
     let text = text.trim();
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-        let precision = if time.second() == 0 && !text.contains(":00Z") && text.len() <= 22 { Precision::Minute } else { Precision::Second };
-        return Some(Found { time: time.with_timezone(&tz).fixed_offset(), precision });
+        let precision = if time.second() == 0 && !text.contains(":00Z") && text.len() <= 22 {
+            Precision::Minute
+        } else {
+            Precision::Second
+        };
+        return Some(Found {
+            time: time.with_timezone(&tz).fixed_offset(),
+            precision,
+        });
     }
     if let Some(found) = first_in(text, tz) {
         return Some(found);
     }
     let time = dates::parse_date(text, tz)?;
-    Some(Found { time, precision: Precision::Second })
+    Some(Found {
+        time,
+        precision: Precision::Second,
+    })
 }
 
 fn from_captures(caps: &Captures<'_>, tz: Tz) -> Option<Found> {
@@ -126,19 +148,36 @@ fn from_captures(caps: &Captures<'_>, tz: Tz) -> Option<Found> {
         }
     }
     let (time, precision) = match (hour, minute) {
-        (Some(h), Some(m)) => (date.and_hms_opt(h, m, second.unwrap_or(0))?, if second.is_some() { Precision::Second } else { Precision::Minute }),
+        (Some(h), Some(m)) => (
+            date.and_hms_opt(h, m, second.unwrap_or(0))?,
+            if second.is_some() {
+                Precision::Second
+            } else {
+                Precision::Minute
+            },
+        ),
         _ => (date.and_hms_opt(0, 0, 0)?, Precision::Day),
     };
-    Some(Found { time: dates::in_zone(time, tz)?, precision })
+    Some(Found {
+        time: dates::in_zone(time, tz)?,
+        precision,
+    })
 }
 
 /// A date in the article's URL, as a last resort.
 pub fn in_url(url: &Url, tz: Tz) -> Option<Found> {
     let path = url.path();
     URL_DATE.captures_iter(path).find_map(|caps| {
-        let date = NaiveDate::from_ymd_opt(caps[1].parse().ok()?, caps[2].parse().ok()?, caps[3].parse().ok()?)?;
+        let date = NaiveDate::from_ymd_opt(
+            caps[1].parse().ok()?,
+            caps[2].parse().ok()?,
+            caps[3].parse().ok()?,
+        )?;
         let time = dates::in_zone(date.and_hms_opt(0, 0, 0)?, tz)?;
-        Some(Found { time, precision: Precision::Day })
+        Some(Found {
+            time,
+            precision: Precision::Day,
+        })
     })
 }
 
@@ -148,16 +187,30 @@ mod tests {
     use chrono_tz::Asia::Shanghai;
 
     fn at(text: &str) -> String {
-        first_in(text, Shanghai).map(|f| f.time.to_rfc3339()).unwrap_or_default()
+        first_in(text, Shanghai)
+            .map(|f| f.time.to_rfc3339())
+            .unwrap_or_default()
     }
 
     #[test]
     fn the_forms_pages_write() {
-        assert_eq!(at("日期: 2021-11-16 08:15:09 来源: 十堰日报"), "2021-11-16T08:15:09+08:00");
-        assert_eq!(at("2024年05月17日08:59 来源：北京青年报"), "2024-05-17T08:59:00+08:00");
-        assert_eq!(at("AUTO.SOHU.COM 2005年05月13日14:15"), "2005-05-13T14:15:00+08:00");
+        assert_eq!(
+            at("日期: 2021-11-16 08:15:09 来源: 十堰日报"),
+            "2021-11-16T08:15:09+08:00"
+        );
+        assert_eq!(
+            at("2024年05月17日08:59 来源：北京青年报"),
+            "2024-05-17T08:59:00+08:00"
+        );
+        assert_eq!(
+            at("AUTO.SOHU.COM 2005年05月13日14:15"),
+            "2005-05-13T14:15:00+08:00"
+        );
         assert_eq!(at("时间：2024.05.11"), "2024-05-11T00:00:00+08:00");
-        assert_eq!(at("2024年5月22日週三 上午8:21"), "2024-05-22T08:21:00+08:00");
+        assert_eq!(
+            at("2024年5月22日週三 上午8:21"),
+            "2024-05-22T08:21:00+08:00"
+        );
         assert_eq!(at("2024/05/22 下午3:05"), "2024-05-22T15:05:00+08:00");
         assert_eq!(at("发布时间：2026-13-01"), "");
     }
@@ -165,11 +218,26 @@ mod tests {
     #[test]
     fn dates_in_urls() {
         for (url, day) in [
-            ("http://www.shiyan.gov.cn/xwdt/szyw/202111/t20211116_3391234.shtml", "2021-11-16"),
-            ("http://news.china.com.cn/2024-05/13/content_117184963.shtml", "2024-05-13"),
-            ("http://health.people.com.cn/n1/2024/0517/c14739-40237861.html", "2024-05-17"),
-            ("https://www.1905.com/news/20240511/1674843.shtml", "2024-05-11"),
-            ("http://epaper.bzrb.net/bzrb/20211116/html/page_08.htm", "2021-11-16"),
+            (
+                "http://www.shiyan.gov.cn/xwdt/szyw/202111/t20211116_3391234.shtml",
+                "2021-11-16",
+            ),
+            (
+                "http://news.china.com.cn/2024-05/13/content_117184963.shtml",
+                "2024-05-13",
+            ),
+            (
+                "http://health.people.com.cn/n1/2024/0517/c14739-40237861.html",
+                "2024-05-17",
+            ),
+            (
+                "https://www.1905.com/news/20240511/1674843.shtml",
+                "2024-05-11",
+            ),
+            (
+                "http://epaper.bzrb.net/bzrb/20211116/html/page_08.htm",
+                "2021-11-16",
+            ),
         ] {
             let found = in_url(&Url::parse(url).unwrap(), Shanghai).unwrap();
             assert_eq!(found.time.date_naive().to_string(), day, "{url}");

@@ -21,7 +21,23 @@ pub struct Line {
 const INLINE_KEPT: &[&str] = &["a", "strong", "b", "em", "i", "u", "sub", "sup"];
 
 /// Image URLs that are page furniture, not article pictures.
-const FURNITURE: &[&str] = &["icon", "logo", "qrcode", "erweima", "ewm", "share", "spacer", "blank.gif", "c.gif", "b.gif", "loading", "arrow", "btn", "button", "weixin"];
+const FURNITURE: &[&str] = &[
+    "icon",
+    "logo",
+    "qrcode",
+    "erweima",
+    "ewm",
+    "share",
+    "spacer",
+    "blank.gif",
+    "c.gif",
+    "b.gif",
+    "loading",
+    "arrow",
+    "btn",
+    "button",
+    "weixin",
+];
 
 struct Lines<'a> {
     base: Option<&'a Url>,
@@ -54,7 +70,9 @@ impl Lines<'_> {
             }
         }
         self.current.text.push_str(&folded);
-        self.current.html.push_str(&quick_xml::escape::escape(&folded));
+        self.current
+            .html
+            .push_str(&quick_xml::escape::escape(&folded));
     }
 
     fn absolute(&self, link: &str) -> Option<String> {
@@ -70,10 +88,21 @@ impl Lines<'_> {
 }
 
 /// Renders the roots, leaving out `removed` nodes.
-pub fn lines(document: &Html, roots: &[NodeId], removed: &HashSet<NodeId>, base: Option<&Url>) -> Vec<Line> {
-    let mut lines = Lines { base, out: Vec::new(), current: Line::default() };
+pub fn lines(
+    document: &Html,
+    roots: &[NodeId],
+    removed: &HashSet<NodeId>,
+    base: Option<&Url>,
+) -> Vec<Line> {
+    let mut lines = Lines {
+        base,
+        out: Vec::new(),
+        current: Line::default(),
+    };
     for root in roots {
-        let Some(root) = document.tree.get(*root) else { continue };
+        let Some(root) = document.tree.get(*root) else {
+            continue;
+        };
         let mut skipping: Option<NodeId> = None;
         for edge in root.traverse() {
             match edge {
@@ -93,7 +122,9 @@ pub fn lines(document: &Html, roots: &[NodeId], removed: &HashSet<NodeId>, base:
                             } else if name == "img" {
                                 let source = ["data-original", "data-src", "original", "src"]
                                     .iter()
-                                    .find_map(|attr| element.attr(attr).filter(|v| !v.trim().is_empty()));
+                                    .find_map(|attr| {
+                                        element.attr(attr).filter(|v| !v.trim().is_empty())
+                                    });
                                 let source = source.and_then(|s| lines.absolute(s));
                                 if let Some(src) = source.filter(|s| !is_furniture(s, element)) {
                                     let alt = element.attr("alt").unwrap_or("");
@@ -108,7 +139,10 @@ pub fn lines(document: &Html, roots: &[NodeId], removed: &HashSet<NodeId>, base:
                                     .then(|| element.attr("href").and_then(|h| lines.absolute(h)))
                                     .flatten();
                                 match href {
-                                    Some(href) => lines.current.html.push_str(&format!("<a href=\"{}\">", quick_xml::escape::escape(&href))),
+                                    Some(href) => lines.current.html.push_str(&format!(
+                                        "<a href=\"{}\">",
+                                        quick_xml::escape::escape(&href)
+                                    )),
                                     None if name == "a" => lines.current.html.push_str("<a>"),
                                     None => lines.current.html.push_str(&format!("<{name}>")),
                                 }
@@ -144,8 +178,13 @@ pub fn lines(document: &Html, roots: &[NodeId], removed: &HashSet<NodeId>, base:
 
 fn is_furniture(src: &str, element: &scraper::node::Element) -> bool {
     let lower = src.to_ascii_lowercase();
-    let tiny = ["width", "height"]
+    let tiny = ["width", "height"].iter().any(|attr| {
+        element
+            .attr(attr)
+            .and_then(|v| v.trim_end_matches("px").parse::<u32>().ok())
+            .is_some_and(|v| v < 40)
+    });
+    tiny || FURNITURE
         .iter()
-        .any(|attr| element.attr(attr).and_then(|v| v.trim_end_matches("px").parse::<u32>().ok()).is_some_and(|v| v < 40));
-    tiny || FURNITURE.iter().any(|word| lower.rsplit('/').next().unwrap_or("").contains(word))
+        .any(|word| lower.rsplit('/').next().unwrap_or("").contains(word))
 }

@@ -33,14 +33,21 @@ fn squeeze(text: &str) -> String {
 pub fn find(document: &Html, meta: &Metadata, chosen: Option<&Selector>) -> Headline {
     if let Some(selector) = chosen {
         if let Some(element) = document.select(selector).next() {
-            return Headline { text: text_of(element), node: Some(element.id()) };
+            return Headline {
+                text: text_of(element),
+                node: Some(element.id()),
+            };
         }
     }
     let page_title = meta.page_title.clone().unwrap_or_default();
     let page_title_squeezed = squeeze(&page_title);
     let mut candidates = Vec::new();
     for (text, weight) in &meta.titles {
-        candidates.push(Candidate { text: strip_site_name(text), node: None, weight: *weight });
+        candidates.push(Candidate {
+            text: strip_site_name(text),
+            node: None,
+            weight: *weight,
+        });
     }
     collect_elements(document, &mut candidates);
     candidates.retain(|c| c.text.chars().count() >= 2);
@@ -64,7 +71,11 @@ pub fn find(document: &Html, meta: &Metadata, chosen: Option<&Selector>) -> Head
             61..=100 => 0.0,
             _ => -4.0,
         };
-        if meta.site_name.as_deref().is_some_and(|site| squeeze(site) == squeezed) {
+        if meta
+            .site_name
+            .as_deref()
+            .is_some_and(|site| squeeze(site) == squeezed)
+        {
             score -= 5.0;
         }
         if best.is_none_or(|(top, _)| score > top) {
@@ -73,10 +84,18 @@ pub fn find(document: &Html, meta: &Metadata, chosen: Option<&Selector>) -> Head
     }
     match best {
         Some((_, candidate)) => {
-            let node = candidate.node.or_else(|| element_with_text(document, &candidate.text));
-            Headline { text: candidate.text.clone(), node }
+            let node = candidate
+                .node
+                .or_else(|| element_with_text(document, &candidate.text));
+            Headline {
+                text: candidate.text.clone(),
+                node,
+            }
         }
-        None => Headline { text: strip_site_name(&page_title), node: None },
+        None => Headline {
+            text: strip_site_name(&page_title),
+            node: None,
+        },
     }
 }
 
@@ -84,20 +103,31 @@ pub fn find(document: &Html, meta: &Metadata, chosen: Option<&Selector>) -> Head
 fn collect_elements(document: &Html, out: &mut Vec<Candidate>) {
     let headings = Selector::parse("h1, h2").expect("valid selector");
     for (i, element) in document.select(&headings).enumerate().take(12) {
-        let weight = if element.value().name() == "h1" { 3.0 } else { 1.0 - i as f64 * 0.05 };
+        let weight = if element.value().name() == "h1" {
+            3.0
+        } else {
+            1.0 - i as f64 * 0.05
+        };
         push_element(element, weight, out);
     }
     let titled = Selector::parse("[class], [id]").expect("valid selector");
     let mut seen = 0;
     for element in document.select(&titled) {
         let name = element.value().name();
-        if matches!(name, "h1" | "h2" | "body" | "html" | "a" | "title" | "meta" | "link" | "script" | "style") {
+        if matches!(
+            name,
+            "h1" | "h2" | "body" | "html" | "a" | "title" | "meta" | "link" | "script" | "style"
+        ) {
             continue;
         }
         let marks = class_and_id(element.value());
         let titled = ["title", "biaoti", "headline", "font01", "bt"]
             .iter()
-            .any(|mark| marks.split([' ', '-', '_']).any(|word| word == *mark || word.ends_with("title") || word.starts_with("title")));
+            .any(|mark| {
+                marks.split([' ', '-', '_']).any(|word| {
+                    word == *mark || word.ends_with("title") || word.starts_with("title")
+                })
+            });
         if titled && !marks.contains("sub") && !marks.contains("nav") {
             push_element(element, 2.0, out);
             seen += 1;
@@ -112,7 +142,11 @@ fn push_element(element: ElementRef<'_>, weight: f64, out: &mut Vec<Candidate>) 
     let text = text_of(element);
     let length = text.chars().count();
     if (2..=120).contains(&length) {
-        out.push(Candidate { text, node: Some(element.id()), weight });
+        out.push(Candidate {
+            text,
+            node: Some(element.id()),
+            weight,
+        });
     }
 }
 
@@ -156,9 +190,18 @@ mod tests {
 
     #[test]
     fn site_names_are_stripped() {
-        assert_eq!(strip_site_name("解急难愁盼 办民生实事_十堰市人民政府"), "解急难愁盼 办民生实事");
-        assert_eq!(strip_site_name("悲慟！北市士林年邁母子 住處上吊自殺身亡 - 社會 - 中時"), "悲慟！北市士林年邁母子 住處上吊自殺身亡");
-        assert_eq!(strip_site_name("新华视界｜河北遵化：数字农机服务助力农业生产"), "新华视界｜河北遵化：数字农机服务助力农业生产");
+        assert_eq!(
+            strip_site_name("解急难愁盼 办民生实事_十堰市人民政府"),
+            "解急难愁盼 办民生实事"
+        );
+        assert_eq!(
+            strip_site_name("悲慟！北市士林年邁母子 住處上吊自殺身亡 - 社會 - 中時"),
+            "悲慟！北市士林年邁母子 住處上吊自殺身亡"
+        );
+        assert_eq!(
+            strip_site_name("新华视界｜河北遵化：数字农机服务助力农业生产"),
+            "新华视界｜河北遵化：数字农机服务助力农业生产"
+        );
         assert_eq!(strip_site_name("-铜雀历史网"), "铜雀历史网");
     }
 }

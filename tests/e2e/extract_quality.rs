@@ -27,20 +27,29 @@ fn bag_f1(predicted: &str, expected: &str) -> (f64, f64, f64) {
         bag
     };
     let (p, e) = (count(predicted), count(expected));
-    let overlap: usize = p.iter().map(|(c, n)| (*n).min(*e.get(c).unwrap_or(&0))).sum();
+    let overlap: usize = p
+        .iter()
+        .map(|(c, n)| (*n).min(*e.get(c).unwrap_or(&0)))
+        .sum();
     let (p_total, e_total): (usize, usize) = (p.values().sum(), e.values().sum());
     if overlap == 0 || p_total == 0 || e_total == 0 {
         return (0.0, 0.0, 0.0);
     }
     let precision = overlap as f64 / p_total as f64;
     let recall = overlap as f64 / e_total as f64;
-    (precision, recall, 2.0 * precision * recall / (precision + recall))
+    (
+        precision,
+        recall,
+        2.0 * precision * recall / (precision + recall),
+    )
 }
 
 fn eval_dir() -> PathBuf {
     std::env::var_os("PAPERBOY_EVAL_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eval-dev")))
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eval-dev"))
+        })
 }
 
 #[derive(Default)]
@@ -55,7 +64,11 @@ impl Mean {
         self.n += 1;
     }
     fn value(&self) -> f64 {
-        if self.n == 0 { 1.0 } else { self.sum / self.n as f64 }
+        if self.n == 0 {
+            1.0
+        } else {
+            self.sum / self.n as f64
+        }
     }
 }
 
@@ -70,24 +83,50 @@ fn extraction_meets_its_targets_on_real_pages() {
     pages.sort();
     assert!(!pages.is_empty(), "no pages in {}", dir.display());
     let beijing = FixedOffset::east_opt(8 * 3600).unwrap();
-    let (mut title, mut date, mut author, mut f1, mut snippet) =
-        (Mean::default(), Mean::default(), Mean::default(), Mean::default(), Mean::default());
+    let (mut title, mut date, mut author, mut f1, mut snippet) = (
+        Mean::default(),
+        Mean::default(),
+        Mean::default(),
+        Mean::default(),
+        Mean::default(),
+    );
     for page in &pages {
         let expected: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(page.join("expected.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(page.join("expected.json")).unwrap())
+                .unwrap();
         let bytes = std::fs::read(page.join("page.html")).unwrap();
         let html = paperboy::charset::decode(&bytes, None).text;
-        let url = expected["url"].as_str().and_then(|u| url::Url::parse(u).ok());
-        let article = extract(&html, url.as_ref(), &Overrides::default(), chrono_tz::Asia::Shanghai);
+        let url = expected["url"]
+            .as_str()
+            .and_then(|u| url::Url::parse(u).ok());
+        let article = extract(
+            &html,
+            url.as_ref(),
+            &Overrides::default(),
+            chrono_tz::Asia::Shanghai,
+        );
 
         let title_ok = normalize(&article.title) == normalize(expected["title"].as_str().unwrap());
         title.add(f64::from(u8::from(title_ok)));
 
-        let mut days = vec![expected["publish_time"].as_str().unwrap().get(..10).unwrap().to_string()];
-        for alt in expected["publish_time_alternatives"].as_array().into_iter().flatten() {
+        let mut days = vec![
+            expected["publish_time"]
+                .as_str()
+                .unwrap()
+                .get(..10)
+                .unwrap()
+                .to_string(),
+        ];
+        for alt in expected["publish_time_alternatives"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             days.push(alt.as_str().unwrap().get(..10).unwrap().to_string());
         }
-        let predicted_day = article.published.map(|t| t.with_timezone(&beijing).date_naive().to_string());
+        let predicted_day = article
+            .published
+            .map(|t| t.with_timezone(&beijing).date_naive().to_string());
         let date_ok = predicted_day.as_ref().is_some_and(|d| days.contains(d));
         date.add(f64::from(u8::from(date_ok)));
 
@@ -95,7 +134,11 @@ fn extraction_meets_its_targets_on_real_pages() {
             .iter()
             .filter_map(|k| expected[*k].as_str().map(normalize))
             .collect();
-        let got = normalize(&format!("{}{}", article.author.clone().unwrap_or_default(), article.source.clone().unwrap_or_default()));
+        let got = normalize(&format!(
+            "{}{}",
+            article.author.clone().unwrap_or_default(),
+            article.source.clone().unwrap_or_default()
+        ));
         let author_ok = wanted.iter().any(|w| got.contains(w.as_str()));
         if !wanted.is_empty() {
             author.add(f64::from(u8::from(author_ok)));
@@ -109,7 +152,9 @@ fn extraction_meets_its_targets_on_real_pages() {
         }
         if let Some(snippets) = expected["content_contains"].as_array() {
             let text = normalize(&article.text);
-            let ok = snippets.iter().all(|s| text.contains(&normalize(s.as_str().unwrap())));
+            let ok = snippets
+                .iter()
+                .all(|s| text.contains(&normalize(s.as_str().unwrap())));
             snippet.add(f64::from(u8::from(ok)));
             body = format!("snippets={ok}");
         }
@@ -118,7 +163,11 @@ fn extraction_meets_its_targets_on_real_pages() {
             page.file_name().unwrap().to_string_lossy(),
             u8::from(title_ok),
             u8::from(date_ok),
-            if wanted.is_empty() { "-".to_string() } else { u8::from(author_ok).to_string() },
+            if wanted.is_empty() {
+                "-".to_string()
+            } else {
+                u8::from(author_ok).to_string()
+            },
             article.title,
             article.published.map(|t| t.to_rfc3339()),
             article.author,
@@ -136,7 +185,10 @@ fn extraction_meets_its_targets_on_real_pages() {
     );
     println!("{summary}");
     assert!(
-        title.value() >= TITLE_TARGET && date.value() >= DATE_TARGET && author.value() >= AUTHOR_TARGET && f1.value() >= F1_TARGET,
+        title.value() >= TITLE_TARGET
+            && date.value() >= DATE_TARGET
+            && author.value() >= AUTHOR_TARGET
+            && f1.value() >= F1_TARGET,
         "below target (title {TITLE_TARGET}, date {DATE_TARGET}, author {AUTHOR_TARGET}, f1 {F1_TARGET}): {summary}"
     );
 }

@@ -6,6 +6,8 @@ mod bad_input;
 mod cli;
 mod crash;
 mod dedup;
+mod extract_pages;
 mod extract_quality;
 mod reader;
+mod robustness;
 mod serving;
