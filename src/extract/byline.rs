@@ -29,11 +29,11 @@ static AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 static REPORTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?P<outlet>[\p{Han}·/]{2,16})?(?:特约|实习|首席)?记者\s*[:：]?\s*(?P<v>[\p{Han}·\s、和及]{2,24})")
+    Regex::new(r"(?P<outlet>[\p{Han}·/]{2,16})?(?:特约|实习|首席|特約|實習)?(?:记者|記者)\s*[:：]?\s*(?P<v>[\p{Han}·\s、和及]{2,24})")
         .expect("valid regex")
 });
 static CORRESPONDENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"通讯员\s*[:：]?\s*(?P<v>[\p{Han}·\s、和及]{2,24})").expect("valid regex")
+    Regex::new(r"(?:通讯员|通訊員)\s*[:：]?\s*(?P<v>[\p{Han}·\s、和及]{2,24})").expect("valid regex")
 });
 static WRITTEN_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[\s□■])文\s*[/／|]\s*(?P<v>[\p{Han}·]{2,4}(?:[\s、][\p{Han}·]{2,4}){0,3})")
@@ -41,7 +41,7 @@ static WRITTEN_BY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?:责任编辑|责编|編輯|编辑)\s*[:：]\s*(?P<v>{STOP}{{2,12}}){END}"
+        r"(?:责任编辑|責任編輯|责编|編輯|编辑)\s*[:：]\s*(?P<v>{STOP}{{2,12}}){END}"
     ))
     .expect("valid regex")
 });
@@ -138,7 +138,7 @@ fn capture(pattern: &Regex, text: &str) -> Option<String> {
     pattern.captures_iter(text).find_map(|caps| {
         // `记者 X 摄` credits a photographer, not the article.
         let after = text[caps.get(0)?.end()..].trim_start();
-        if after.starts_with('摄') || caps["v"].contains('摄') {
+        if after.starts_with(['摄', '攝']) || caps["v"].contains(['摄', '攝']) {
             return None;
         }
         clean(&caps["v"])
