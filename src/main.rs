@@ -39,6 +39,10 @@ enum Command {
     Check {
         #[arg(short = 'c', long = "config")]
         config: Option<PathBuf>,
+        /// Also fetch every source once (nothing is stored) and warn about selectors
+        /// and pointers that match nothing.
+        #[arg(long)]
+        fetch: bool,
     },
     /// Print the article extracted from a page (a URL or a saved file) as JSON.
     Extract {
@@ -83,7 +87,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
-        Command::Check { config } => check(config),
+        Command::Check { config, fetch } => check(config, fetch),
         Command::Run { config } => with_settings(config, run),
         Command::Fetch {
             config,
@@ -110,18 +114,75 @@ fn with_settings(path: Option<PathBuf>, work: impl FnOnce(Settings) -> ExitCode)
     }
 }
 
-fn check(path: Option<PathBuf>) -> ExitCode {
-    match load(path) {
-        Ok(settings) => {
-            println!(
-                "ok: {} feeds, {} sources",
-                settings.feeds.len(),
-                settings.sources().count()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(code) => code,
+fn check(path: Option<PathBuf>, fetch: bool) -> ExitCode {
+    let settings = match load(path) {
+        Ok(settings) => settings,
+        Err(code) => return code,
+    };
+    println!(
+        "ok: {} feeds, {} sources",
+        settings.feeds.len(),
+        settings.sources().count()
+    );
+    if !fetch {
+        return ExitCode::SUCCESS;
     }
+    let ctx = match daemon::context(settings) {
+        Ok(ctx) => ctx,
+        Err(err) => {
+            eprintln!("paperboy: {err}");
+            return ExitCode::from(FAILED);
+        }
+    };
+    // Warnings, not errors: a site that is down today does not make the config wrong.
+    for_each_source(&ctx, &[], |ctx, source| async move {
+        match paperboy::pipeline::preview(&ctx, &source).await {
+            Ok((items, report)) if report.warnings.is_empty() && !items.is_empty() => {
+                println!("{}: ok ({} items)", source.name, items.len());
+            }
+            Ok((items, report)) => {
+                if items.is_empty() {
+                    println!(
+                        "{}: warning: nothing found at {}",
+                        source.name,
+                        source.address()
+                    );
+                }
+                for warning in report.warnings {
+                    println!("{}: warning: {warning}", source.name);
+                }
+            }
+            Err(err) => println!("{}: warning: {err}", source.name),
+        }
+        false
+    });
+    ExitCode::SUCCESS
+}
+
+/// Runs `work` for every source (or those named) at once, and counts the `true`s it
+/// returns. Politeness and concurrency limits live in the fetcher.
+fn for_each_source<F, Fut>(ctx: &paperboy::pipeline::Context, names: &[String], work: F) -> usize
+where
+    F: Fn(paperboy::pipeline::Context, paperboy::config::SourceDef) -> Fut,
+    Fut: std::future::Future<Output = bool> + Send + 'static,
+{
+    let sources: Vec<_> = ctx
+        .settings
+        .sources()
+        .filter(|s| names.is_empty() || names.contains(&s.name))
+        .cloned()
+        .collect();
+    runtime().block_on(async {
+        let mut runs = tokio::task::JoinSet::new();
+        for source in sources {
+            runs.spawn(work(ctx.clone(), source));
+        }
+        let mut count = 0;
+        while let Some(result) = runs.join_next().await {
+            count += usize::from(result.unwrap_or(true));
+        }
+        count
+    })
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -159,39 +220,24 @@ fn fetch(settings: Settings, names: Vec<String>, dry_run: bool) -> ExitCode {
             return ExitCode::from(FAILED);
         }
     };
-    let sources: Vec<_> = ctx
-        .settings
-        .sources()
-        .filter(|s| names.is_empty() || names.contains(&s.name))
-        .cloned()
-        .collect();
-    let failures = runtime().block_on(async {
-        // Every source at once: politeness and concurrency limits live in the fetcher.
-        let mut runs = tokio::task::JoinSet::new();
-        for source in sources {
-            let ctx = ctx.clone();
-            runs.spawn(async move {
-                if dry_run {
-                    let outcome = paperboy::pipeline::preview(&ctx, &source).await;
-                    print_preview(&source.name, &outcome);
-                    outcome.is_err()
-                } else {
-                    let outcome = schedule::run_once(&ctx, &source).await;
-                    match &outcome {
-                        Ok(report) => println!("{}: {report}", source.name),
-                        Err(err) => println!("{}: error: {err}", source.name),
+    let failures = for_each_source(&ctx, &names, |ctx, source| async move {
+        if dry_run {
+            let outcome = paperboy::pipeline::preview(&ctx, &source).await;
+            print_preview(&source.name, &outcome);
+            outcome.is_err()
+        } else {
+            let outcome = schedule::run_once(&ctx, &source).await;
+            match &outcome {
+                Ok(report) => {
+                    println!("{}: {report}", source.name);
+                    for warning in &report.warnings {
+                        println!("{}: warning: {warning}", source.name);
                     }
-                    outcome.is_err()
                 }
-            });
-        }
-        let mut failures = 0;
-        while let Some(failed) = runs.join_next().await {
-            if failed.unwrap_or(true) {
-                failures += 1;
+                Err(err) => println!("{}: error: {err}", source.name),
             }
+            outcome.is_err()
         }
-        failures
     });
     if failures > 0 {
         ExitCode::from(FAILED)
@@ -200,13 +246,18 @@ fn fetch(settings: Settings, names: Vec<String>, dry_run: bool) -> ExitCode {
     }
 }
 
-fn print_preview(
-    name: &str,
-    outcome: &Result<Vec<paperboy::store::NewItem>, paperboy::pipeline::RunError>,
-) {
+type Preview = Result<
+    (Vec<paperboy::store::NewItem>, paperboy::pipeline::Report),
+    paperboy::pipeline::RunError,
+>;
+
+fn print_preview(name: &str, outcome: &Preview) {
     match outcome {
-        Ok(items) => {
+        Ok((items, report)) => {
             println!("{name}: {} items (dry run, nothing stored)", items.len());
+            for warning in &report.warnings {
+                println!("  warning: {warning}");
+            }
             for item in items {
                 let published = item
                     .published

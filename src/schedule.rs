@@ -83,9 +83,13 @@ pub fn record(
     let tz = ctx.settings.timezone;
     let next = match result {
         Ok(report) => {
-            if let Some(validators) = &report.validators {
+            // After a run with failed articles, the next one must not be told "not
+            // modified": the failed articles are retried from the same list.
+            if let Some(validators) = report.validators.as_ref().filter(|_| report.failed == 0) {
                 state.validators = validators.clone();
                 state.config_hash = source.config_hash;
+            } else if report.failed > 0 {
+                state.validators = Default::default();
             }
             state.last_success = Some(now.timestamp_millis());
             state.consecutive_failures = 0;

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
-use url::Url;
 
+use super::source_kind::{self, KindKeys};
 use super::toml_file::{FileIssues, read_toml};
-use super::{ConfigIssue, FeedDef, Settings, SourceDef, SourceKind, parse_schedule};
+use super::{ConfigIssue, FeedDef, Settings, SourceDef, parse_schedule};
 
 /// Default schedule of a source whose feed file names none: every 30 minutes.
 pub const DEFAULT_SCHEDULE: &str = "*/30 * * * *";
@@ -28,18 +28,49 @@ struct FeedFile {
     sources: Vec<SourceTable>,
 }
 
-/// One `[[sources]]` table.
+/// One `[[sources]]` table. Which keys apply depends on `kind` (see `source_kind.rs`).
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct SourceTable {
     /// Unique name across all feed files, `[a-z0-9-]`.
     name: Spanned<String>,
-    /// `feed` (more kinds to come).
+    /// `feed`, `html`, `json` or `epaper`.
     kind: Spanned<String>,
-    /// What to fetch.
-    url: Spanned<String>,
+    /// What to fetch: a feed, a list page, a JSON API, or an e-paper edition's first page
+    /// with `{date:<strftime>}` in it.
+    url: Option<Spanned<String>>,
     /// Overrides the feed file's schedule.
     schedule: Option<Spanned<String>>,
+    /// html, epaper: CSS selector of the article links on a list page or e-paper page.
+    links: Option<Spanned<String>>,
+    /// epaper: CSS selector of the links to the edition's other pages (版面).
+    pages: Option<Spanned<String>>,
+    /// epaper: editions to read, today first (default 1).
+    days: Option<Spanned<u32>>,
+    /// html, epaper: CSS selector of the body on article pages; json: pointer to the body.
+    content: Option<Spanned<String>>,
+    /// html, epaper: CSS selector of the headline; json: pointer to the title.
+    title: Option<Spanned<String>>,
+    /// html, epaper: CSS selector of the time; json: pointer to the time.
+    date: Option<Spanned<String>>,
+    /// html, epaper: CSS selectors of parts of the body to leave out.
+    exclude: Option<Spanned<Vec<String>>>,
+    /// json: pointer to the array of items.
+    items: Option<Spanned<String>>,
+    /// json: pointer to an item's stable id.
+    id: Option<Spanned<String>>,
+    /// json: pointer to the summary.
+    summary: Option<Spanned<String>>,
+    /// json: pointer to the byline.
+    author: Option<Spanned<String>>,
+    /// json: pointer to the outlet (来源).
+    outlet: Option<Spanned<String>>,
+    /// json: the article's address, a pointer or a `{field}` template.
+    link: Option<Spanned<String>>,
+    /// json: a per-item document with the body, a pointer or a `{field}` template.
+    detail: Option<Spanned<String>>,
+    /// json: pointer to the body in the `detail` document.
+    detail_content: Option<Spanned<String>>,
 }
 
 pub(super) fn read_feeds(settings: &Settings, issues: &mut Vec<ConfigIssue>) -> Vec<FeedDef> {
@@ -141,38 +172,25 @@ fn source_def(
         );
         ok = false;
     }
-    let kind = match table.kind.get_ref().as_str() {
-        "feed" => Some(SourceKind::Feed),
-        other => {
-            let message = match other {
-                "html" | "json" | "epaper" => {
-                    format!("kind `{other}` is not supported by this version")
-                }
-                _ => format!("`{other}` is not a source kind (feed, html, json or epaper)"),
-            };
-            out.at(Some(&table.kind), &key("kind"), message);
-            None
-        }
+    let keys = KindKeys {
+        url: table.url.as_ref(),
+        links: table.links.as_ref(),
+        pages: table.pages.as_ref(),
+        content: table.content.as_ref(),
+        title: table.title.as_ref(),
+        date: table.date.as_ref(),
+        exclude: table.exclude.as_ref(),
+        items: table.items.as_ref(),
+        id: table.id.as_ref(),
+        summary: table.summary.as_ref(),
+        author: table.author.as_ref(),
+        outlet: table.outlet.as_ref(),
+        link: table.link.as_ref(),
+        detail: table.detail.as_ref(),
+        detail_content: table.detail_content.as_ref(),
+        days: table.days.as_ref(),
     };
-    let url = match Url::parse(table.url.get_ref()) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Some(url),
-        Ok(_) => {
-            out.at(
-                Some(&table.url),
-                &key("url"),
-                format!("`{}` is not an http(s) URL", table.url.get_ref()),
-            );
-            None
-        }
-        Err(err) => {
-            out.at(
-                Some(&table.url),
-                &key("url"),
-                format!("`{}` is not a URL: {err}", table.url.get_ref()),
-            );
-            None
-        }
-    };
+    let kind = source_kind::build(&table.kind, &keys, &key, out);
     let spanned_schedule = table.schedule.as_ref().or(default_schedule);
     let schedule_text = spanned_schedule.map_or(DEFAULT_SCHEDULE, |s| s.get_ref().as_str());
     let schedule = match parse_schedule(schedule_text) {
@@ -190,11 +208,10 @@ fn source_def(
             .expect("a source table serializes")
             .as_bytes(),
     );
-    match (ok, kind, url, schedule) {
-        (true, Some(kind), Some(url), Some(schedule)) => Some(SourceDef {
+    match (ok, kind, schedule) {
+        (true, Some(kind), Some(schedule)) => Some(SourceDef {
             name: name.clone(),
             feed: slug.to_string(),
-            url,
             schedule,
             kind,
             config_hash,

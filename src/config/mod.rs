@@ -7,6 +7,7 @@
 mod cron_expr;
 mod daemon_file;
 mod feed_file;
+mod source_kind;
 #[cfg(test)]
 mod tests;
 mod toml_file;
@@ -22,6 +23,7 @@ use chrono_tz::Tz;
 use url::Url;
 
 pub use cron_expr::parse_schedule;
+pub use source_kind::{EditionTemplate, EpaperRules, FieldRef, JsonRules, SourceKind};
 pub use units::{parse_duration, parse_size};
 
 /// Where the config file is looked for when `-c` is not given.
@@ -87,7 +89,6 @@ pub struct SourceDef {
     pub name: String,
     /// Slug of the feed this source belongs to.
     pub feed: String,
-    pub url: Url,
     pub schedule: cron::Schedule,
     pub kind: SourceKind,
     /// Hash of the source's whole config table: stored validators are only used while it
@@ -95,17 +96,14 @@ pub struct SourceDef {
     pub config_hash: u64,
 }
 
-/// What a source's URL serves, with the keys of that kind.
-#[derive(Debug, Clone)]
-pub enum SourceKind {
-    /// An RSS 0.9x/1.0/2.0, Atom or JSON Feed document.
-    Feed,
-}
-
-impl SourceKind {
-    pub fn name(&self) -> &'static str {
-        match self {
-            SourceKind::Feed => "feed",
+impl SourceDef {
+    /// The address the source is configured with, for messages (an e-paper's is a
+    /// template).
+    pub fn address(&self) -> String {
+        match &self.kind {
+            SourceKind::Feed { url } | SourceKind::Html { url, .. } => url.to_string(),
+            SourceKind::Json(rules) => rules.url.to_string(),
+            SourceKind::Epaper(rules) => rules.edition.as_str().to_string(),
         }
     }
 }

@@ -33,7 +33,8 @@ static REPORTER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 static CORRESPONDENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:通讯员|通訊員)\s*[:：]?\s*(?P<v>[\p{Han}·\s、和及]{2,24})").expect("valid regex")
+    Regex::new(r"(?:通讯员|通訊員)\s*[:：]?\s*(?P<v>[\p{Han}·\s、和及]{2,24})")
+        .expect("valid regex")
 });
 static WRITTEN_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[\s□■])文\s*[/／|]\s*(?P<v>[\p{Han}·]{2,4}(?:[\s、][\p{Han}·]{2,4}){0,3})")

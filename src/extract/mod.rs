@@ -46,6 +46,9 @@ pub struct Article {
     pub text: String,
     /// Sanitized HTML with absolute URLs.
     pub html: String,
+    /// Override selectors (`content`, `title`, `date`) that matched nothing on the page.
+    #[serde(skip)]
+    pub unmatched: Vec<&'static str>,
 }
 
 fn rfc3339<S: serde::Serializer>(
@@ -67,6 +70,19 @@ const ABOVE_HEADLINE: usize = 80;
 /// relative links and may carry the date.
 pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> Article {
     let document = Html::parse_document(html);
+    let unmatched = [
+        ("content", &overrides.content),
+        ("title", &overrides.title),
+        ("date", &overrides.date),
+    ]
+    .into_iter()
+    .filter(|(_, selector)| {
+        selector
+            .as_ref()
+            .is_some_and(|s| document.select(s).next().is_none())
+    })
+    .map(|(name, _)| name)
+    .collect();
     let meta = metadata::read(&document);
     let headline = title::find(&document, &meta, overrides.title.as_ref());
     let page = flatten(&document, headline.node);
@@ -130,6 +146,7 @@ pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> 
         source: byline.source,
         text,
         html: crate::normalize::sanitize_html(&html, url),
+        unmatched,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use url::Url;
 
-use super::{clean_url, plain_text, sanitize_html, url_identity};
+use super::{clean_url, declared_id, plain_text, sanitize_html, url_identity};
 use crate::source::RawItem;
 use crate::store::NewItem;
 
@@ -32,7 +32,7 @@ pub fn new_item(raw: RawItem, base: &Url) -> NewItem {
     }
     NewItem {
         guid: raw.guid,
-        declared_id: raw.declared_id,
+        declared_id: raw.declared_id.as_deref().map(declared_id),
         url_identity: raw.link.as_ref().map(url_identity),
         link: link.map(String::from),
         title,

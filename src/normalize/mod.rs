@@ -8,7 +8,7 @@ mod identity;
 
 pub use canonical_url::{clean_url, url_identity};
 pub use content::{plain_text, sanitize_html};
-pub use identity::ItemKey;
+pub use identity::{ItemKey, declared_id};
 mod item;
 
 pub use item::new_item;

@@ -13,6 +13,21 @@ use url::Url;
 use super::{ParseError, RawItem};
 use crate::fetch::Page;
 use crate::normalize::plain_text;
+use crate::pipeline::{Run, RunError, blocking};
+
+/// Reads the feed at `url` and stores its items.
+pub async fn run(run: &mut Run<'_>, url: &Url) -> Result<(), RunError> {
+    let Some(page) = run.get_listing(url).await? else {
+        return Ok(());
+    };
+    let timezone = run.timezone();
+    let base = page.url.clone();
+    let items = blocking(move || Ok(parse(&page, timezone)?)).await?;
+    for item in items {
+        run.store(item, &base).await?;
+    }
+    Ok(())
+}
 
 /// Parses a feed document into items, in document order.
 pub fn parse(page: &Page, timezone: Tz) -> Result<Vec<RawItem>, ParseError> {

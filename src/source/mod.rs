@@ -2,7 +2,12 @@
 //!
 //! Nothing downstream of this module knows which kind an item came from.
 
+pub mod article;
+pub mod epaper;
 pub mod feed;
+pub mod html;
+pub mod json;
+mod redirect;
 
 use chrono::{DateTime, FixedOffset};
 use url::Url;

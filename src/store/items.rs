@@ -81,6 +81,23 @@ impl Store {
         }
     }
 
+    /// Whether an item with this declared id or URL identity is stored.
+    pub fn contains(
+        &self,
+        declared_id: Option<&str>,
+        url_identity: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        if let Some(id) = declared_id {
+            if self.ids.contains_key(id.as_bytes())? {
+                return Ok(true);
+            }
+        }
+        match url_identity {
+            Some(url) => Ok(self.urls.contains_key(url.as_bytes())?),
+            None => Ok(false),
+        }
+    }
+
     /// The stored item a URL identity points to.
     pub fn item_for_url(&self, url_identity: &str) -> Result<Option<StoredItem>, StoreError> {
         match self.urls.get(url_identity.as_bytes())? {

@@ -1,0 +1,117 @@
+//! The `html` kind: a list (column) page whose `links` lead to article pages; each article
+//! not stored yet is fetched and extracted.
+
+use scraper::{Html, Selector};
+use url::Url;
+
+use super::{article, redirect};
+use crate::extract::Overrides;
+use crate::normalize::url_identity;
+use crate::pipeline::{Run, RunError, blocking};
+
+/// Reads the list page at `url` and stores the articles it links to.
+pub async fn run(
+    run: &mut Run<'_>,
+    url: &Url,
+    links: &Selector,
+    rules: &Overrides,
+) -> Result<(), RunError> {
+    let Some(page) = run.get_listing(url).await? else {
+        return Ok(());
+    };
+    let page = redirect::follow(run, page).await?;
+    let selector = links.clone();
+    let found = blocking(move || Ok(links_on(&page.text(), &page.url, &selector))).await?;
+    if found.is_empty() {
+        run.warn(format!("`links` matched no article link on {url}"));
+    }
+    store_articles(run, &found, rules).await
+}
+
+/// Fetches, extracts and stores every article of `links` not stored yet.
+pub async fn store_articles(
+    run: &mut Run<'_>,
+    links: &[Url],
+    rules: &Overrides,
+) -> Result<(), RunError> {
+    for link in links {
+        if !run.wants(None, Some(link))? {
+            continue;
+        }
+        match article::fetch(run, link, rules).await {
+            Ok(fetched) => run.store(fetched.item, link).await?,
+            Err(err) => run.failed(link, &err),
+        }
+    }
+    Ok(())
+}
+
+/// Links matched by `selector` (an `<a>`, or links inside the matched element), made
+/// absolute against the page (or its `<base href>`), web pages only, each article once,
+/// in page order.
+pub fn links_on(html: &str, page_url: &Url, selector: &Selector) -> Vec<Url> {
+    let document = Html::parse_document(html);
+    let base_selector = Selector::parse("base[href]").expect("valid selector");
+    let base = document
+        .select(&base_selector)
+        .next()
+        .and_then(|b| b.value().attr("href"))
+        .and_then(|href| page_url.join(href).ok())
+        .unwrap_or_else(|| page_url.clone());
+    let anchors = Selector::parse("a[href]").expect("valid selector");
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for element in document.select(selector) {
+        let hrefs: Vec<&str> = if element.value().name() == "a" {
+            element.value().attr("href").into_iter().collect()
+        } else {
+            element
+                .select(&anchors)
+                .filter_map(|a| a.value().attr("href"))
+                .collect()
+        };
+        for href in hrefs {
+            let href = href.trim();
+            if href.is_empty() || href.starts_with('#') {
+                continue;
+            }
+            let Ok(url) = base.join(href) else { continue };
+            if !matches!(url.scheme(), "http" | "https") {
+                continue;
+            }
+            if seen.insert(url_identity(&url)) {
+                out.push(url);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_absolute_deduplicated_and_in_order() {
+        let html = r#"<base href="http://www.example.gov.cn/xwdt/">
+            <div class="list"><a class="t" href="202111/t20211116_1.shtml">一</a>
+            <a class="t" href="javascript:void(0)">x</a><a class="t" href="202111/t20211115_2.shtml#top">二</a>
+            <a class="t" href="http://www.example.gov.cn/xwdt/202111/t20211116_1.shtml?utm_source=x">一again</a></div>
+            <ul class="more"><li><a href="/other.shtml">其他</a></li></ul>"#;
+        let page = Url::parse("http://www.example.gov.cn/xwdt/index.shtml").unwrap();
+        let links = links_on(html, &page, &Selector::parse("a.t").unwrap());
+        let links: Vec<&str> = links.iter().map(Url::as_str).collect();
+        assert_eq!(
+            links,
+            [
+                "http://www.example.gov.cn/xwdt/202111/t20211116_1.shtml",
+                "http://www.example.gov.cn/xwdt/202111/t20211115_2.shtml#top"
+            ]
+        );
+        // A selector matching a container takes the links inside it.
+        assert_eq!(
+            links_on(html, &page, &Selector::parse("ul.more").unwrap()).len(),
+            1
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! The `json` kind: a JSON list API read through JSON Pointers (RFC 6901), with an
+//! optional per-item detail document (JSON, or an article page to extract).
+
+use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
+use serde_json::Value;
+use url::Url;
+
+use super::{ParseError, RawItem, article};
+use crate::config::{FieldRef, JsonRules};
+use crate::fetch::Page;
+use crate::pipeline::{Run, RunError, blocking};
+
+/// Reads the list and stores its items, fetching the detail of each new one.
+pub async fn run(run: &mut Run<'_>, rules: &JsonRules) -> Result<(), RunError> {
+    let Some(page) = run.get_listing(&rules.url).await? else {
+        return Ok(());
+    };
+    let base = page.url.clone();
+    let (list_rules, timezone) = (rules.clone(), run.timezone());
+    let items = blocking(move || Ok(parse_list(&page, &list_rules, timezone)?)).await?;
+    if items.is_empty() {
+        run.warn(format!(
+            "`items` {} holds no usable item at {}",
+            rules.items, rules.url
+        ));
+    }
+    for (mut item, detail) in items {
+        if let Some(detail) = detail {
+            // A stored item's detail is never fetched again.
+            if !run.wants(item.declared_id.as_deref(), item.link.as_ref())? {
+                continue;
+            }
+            match fetch_detail(run, &detail, rules, &mut item).await {
+                Ok(()) => {}
+                Err(err) => {
+                    run.failed(&detail, &err);
+                    continue;
+                }
+            }
+        }
+        run.store(item, &base).await?;
+    }
+    Ok(())
+}
+
+/// The items of a list document, each with its detail URL when the source has one.
+pub fn parse_list(
+    page: &Page,
+    rules: &JsonRules,
+    timezone: Tz,
+) -> Result<Vec<(RawItem, Option<Url>)>, ParseError> {
+    let document = parse_json(page)?;
+    let items = document
+        .pointer(&rules.items)
+        .and_then(Value::as_array)
+        .ok_or_else(|| ParseError {
+            url: page.url.clone(),
+            message: format!("`items` pointer `{}` finds no array", rules.items),
+        })?;
+    Ok(items
+        .iter()
+        .filter_map(|item| read_item(item, rules, &page.url, timezone))
+        .collect())
+}
+
+/// JSON, or JSONP (`callback({...})`), decoded by the charset rules.
+fn parse_json(page: &Page) -> Result<Value, ParseError> {
+    let text = page.text();
+    let trimmed = text.trim().trim_end_matches(';');
+    let body = match (trimmed.find('('), trimmed.ends_with(')')) {
+        (Some(open), true)
+            if trimmed[..open]
+                .chars()
+                .all(|c| c.is_alphanumeric() || "_$.".contains(c))
+                && open > 0 =>
+        {
+            &trimmed[open + 1..trimmed.len() - 1]
+        }
+        _ => trimmed,
+    };
+    serde_json::from_str(body).map_err(|err| ParseError {
+        url: page.url.clone(),
+        message: format!("malformed JSON: {err}"),
+    })
+}
+
+fn read_item(
+    item: &Value,
+    rules: &JsonRules,
+    base: &Url,
+    timezone: Tz,
+) -> Option<(RawItem, Option<Url>)> {
+    let text = |pointer: &Option<String>| {
+        pointer
+            .as_deref()
+            .and_then(|p| item.pointer(p))
+            .and_then(as_text)
+    };
+    let title = item.pointer(&rules.title).and_then(as_text)?;
+    let raw = RawItem {
+        guid: None,
+        declared_id: text(&rules.id),
+        link: rules
+            .link
+            .as_ref()
+            .and_then(|field| resolve(field, item, base)),
+        title,
+        summary: text(&rules.summary),
+        content: text(&rules.content),
+        author: text(&rules.author),
+        outlet: text(&rules.outlet),
+        published: rules
+            .date
+            .as_deref()
+            .and_then(|p| item.pointer(p))
+            .and_then(|v| as_time(v, timezone)),
+        categories: Vec::new(),
+    };
+    let detail = rules
+        .detail
+        .as_ref()
+        .and_then(|field| resolve(field, item, base));
+    Some((raw, detail))
+}
+
+/// A string or number as text.
+fn as_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Array(list) => {
+            let parts: Vec<String> = list.iter().filter_map(as_text).collect();
+            (!parts.is_empty()).then(|| parts.join("、"))
+        }
+        _ => None,
+    }
+}
+
+/// A time as text (zone-less means `timezone`) or epoch seconds/milliseconds.
+fn as_time(value: &Value, timezone: Tz) -> Option<DateTime<FixedOffset>> {
+    match value {
+        Value::Number(n) => crate::dates::from_epoch(n.as_i64()?),
+        Value::String(s) if s.trim().chars().all(|c| c.is_ascii_digit()) && s.trim().len() >= 9 => {
+            crate::dates::from_epoch(s.trim().parse().ok()?)
+        }
+        Value::String(s) => crate::dates::parse_date(s, timezone),
+        _ => None,
+    }
+}
+
+/// A pointer's value, or a template with each `{field}` (a top-level key or a `/pointer`)
+/// filled in, as a URL against `base`.
+pub fn resolve(field: &FieldRef, item: &Value, base: &Url) -> Option<Url> {
+    let text = match field {
+        FieldRef::Pointer(pointer) => item.pointer(pointer).and_then(as_text)?,
+        FieldRef::Template(template) => {
+            let mut out = String::new();
+            let mut rest = template.as_str();
+            while let Some(open) = rest.find('{') {
+                let close = open + rest[open..].find('}')?;
+                out.push_str(&rest[..open]);
+                let name = &rest[open + 1..close];
+                let value = if name.starts_with('/') {
+                    item.pointer(name)
+                } else {
+                    item.get(name)
+                };
+                let value = as_text(value?)?;
+                if template.trim() == format!("{{{name}}}") {
+                    out.push_str(&value);
+                } else {
+                    out.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+                }
+                rest = &rest[close + 1..];
+            }
+            out.push_str(rest);
+            out
+        }
+    };
+    base.join(text.trim())
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+}
+
+/// Fills an item from its detail document: the body at `detail_content` of a JSON
+/// document, or the extracted article of an HTML page.
+async fn fetch_detail(
+    run: &mut Run<'_>,
+    url: &Url,
+    rules: &JsonRules,
+    item: &mut RawItem,
+) -> Result<(), RunError> {
+    if let Some(pointer) = &rules.detail_content {
+        let page = run.get(url).await?;
+        let pointer = pointer.clone();
+        let content = blocking(move || {
+            let document = parse_json(&page)?;
+            document.pointer(&pointer).and_then(as_text).ok_or_else(|| {
+                RunError::Parse(ParseError {
+                    url: page.url.clone(),
+                    message: format!("`detail_content` pointer `{pointer}` finds no text"),
+                })
+            })
+        })
+        .await?;
+        item.content = Some(content);
+        return Ok(());
+    }
+    let fetched = article::fetch(run, url, &Default::default()).await?;
+    let page = fetched.item;
+    item.content = page.content;
+    item.author = item.author.take().or(page.author);
+    item.outlet = item.outlet.take().or(page.outlet);
+    item.published = item.published.or(page.published);
+    if item.link.is_none() {
+        item.link = Some(url.clone());
+    }
+    Ok(())
+}

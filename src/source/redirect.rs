@@ -1,0 +1,105 @@
+//! Entry pages that redirect in HTML rather than HTTP: `<meta http-equiv="refresh">` and
+//! script `location` assignments, as e-paper entry pages (`PaperIndex.htm` →
+//! `IssueIndex.htm` → `Page01NU.htm`) do.
+//!
+//! Only stub pages are followed: a full page with a script that sends phones to a mobile
+//! site is not a redirect.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use url::Url;
+
+use crate::fetch::{FetchError, Page};
+use crate::pipeline::Run;
+
+/// HTML redirects followed in a row at most.
+const MAX_HOPS: usize = 3;
+/// A page with more visible text than this is a page, not a redirect stub.
+const STUB_TEXT: usize = 300;
+
+static META_REFRESH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*(\d+)\s*[;,]\s*url\s*=\s*['"]?([^"'>\s]+)"#)
+        .expect("valid regex")
+});
+static SCRIPT_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:window\.|document\.|self\.|top\.)?location(?:\.href)?\s*(?:=|\.replace\(|\.assign\()\s*["']([^"']+)["']"#)
+        .expect("valid regex")
+});
+static TAGS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)<script.*?</script>|<style.*?</style>|<[^>]*>").expect("valid regex")
+});
+
+/// Where a stub page sends the reader, if it is one.
+pub fn target(html: &str, base: &Url) -> Option<Url> {
+    let visible = TAGS.replace_all(html, "");
+    if visible
+        .split_whitespace()
+        .map(|w| w.chars().count())
+        .sum::<usize>()
+        > STUB_TEXT
+    {
+        return None;
+    }
+    let href = META_REFRESH
+        .captures(html)
+        .filter(|caps| caps[1].parse::<u32>().is_ok_and(|delay| delay <= 5))
+        .map(|caps| caps[2].to_string())
+        .or_else(|| {
+            SCRIPT_LOCATION
+                .captures(html)
+                .map(|caps| caps[1].to_string())
+        })?;
+    base.join(href.trim())
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url != base)
+}
+
+/// Follows HTML redirects from `page`.
+pub async fn follow(run: &Run<'_>, mut page: Page) -> Result<Page, FetchError> {
+    for _ in 0..MAX_HOPS {
+        let Some(next) = target(&page.text(), &page.url) else {
+            break;
+        };
+        page = run.get(&next).await?;
+    }
+    Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_refresh_and_script_location() {
+        let base = Url::parse("http://paper.example/dzrb/content/PaperIndex.htm").unwrap();
+        let meta = r#"<html><head><meta http-equiv="Refresh" content="0; URL=20211116/IssueIndex.htm"></head></html>"#;
+        assert_eq!(
+            target(meta, &base).unwrap().as_str(),
+            "http://paper.example/dzrb/content/20211116/IssueIndex.htm"
+        );
+        let script =
+            r#"<script language="javascript">window.location.href = "Page01NU.htm";</script>"#;
+        assert_eq!(
+            target(script, &base).unwrap().as_str(),
+            "http://paper.example/dzrb/content/Page01NU.htm"
+        );
+        let replace = r#"<script>location.replace('/m/index.html')</script>"#;
+        assert_eq!(
+            target(replace, &base).unwrap().as_str(),
+            "http://paper.example/m/index.html"
+        );
+    }
+
+    #[test]
+    fn full_pages_and_slow_refreshes_are_not_redirects() {
+        let base = Url::parse("http://news.example/a.html").unwrap();
+        let page = format!(
+            "<script>if(mobile)location.href='m.html'</script><p>{}</p>",
+            "正文".repeat(400)
+        );
+        assert_eq!(target(&page, &base), None);
+        let refresh = r#"<meta http-equiv="refresh" content="300; url=a.html">"#;
+        assert_eq!(target(refresh, &base), None);
+    }
+}
