@@ -24,7 +24,7 @@ pub static CHROME_MARKS: LazyLock<Regex> = LazyLock::new(|| {
         r"sidebar|side-bar|aside|footer|foot|copyright|banquan|qrcode|qr-code|erweima|ewm|",
         r"weixin|wechat|follow|breadcrumb|crumb|position|location|fontsize|font-size|zihao|",
         r"print|toolbar|tools|pager|pagination|page-nav|prevnext|pre-next|advert|guanggao|",
-        r"\bads?\b|ad-|-ad\b|_ad\b|statement|disclaimer|shengming|editor|bianji|zeren|",
+        r"\bads?\b|ad-|-ad\b|_ad\b|statement|disclaimer|declare|shengming|editor|bianji|zeren|",
         r"keyword|tags|menu|navbar|\bnav\b|-nav|nav-|login|search|hotnews|hot-|rank|more-news|",
         r"reward|dashang|vote|report|jubao|download|app-|morestor|more-stor|\bstream\b|recommend",
     ))

@@ -96,8 +96,9 @@ impl<'a> Run<'a> {
     }
 
     /// Whether an article page still needs fetching: not stored yet (by its URL or its
-    /// declared id), and within a preview's budget.
-    pub fn wants(
+    /// declared id), and within a preview's budget. A stored one is recorded as carried by
+    /// this source too (it joins this source's feed) without being fetched again.
+    pub async fn wants(
         &mut self,
         declared_id: Option<&str>,
         url: Option<&Url>,
@@ -106,8 +107,36 @@ impl<'a> Run<'a> {
             *articles += 1;
             return Ok(*articles <= PREVIEW_ARTICLES);
         }
+        let store = self.ctx.store.clone();
+        let (feed, name) = (self.source.feed.clone(), self.source.name.clone());
+        let id = declared_id.map(crate::normalize::declared_id);
         let identity = url.map(url_identity);
-        Ok(!self.ctx.store.contains(declared_id, identity.as_deref())?)
+        let link = url.map(|u| crate::normalize::clean_url(u).to_string());
+        let attached = blocking(move || {
+            Ok(store.attach(
+                &feed,
+                &name,
+                id.as_deref(),
+                identity.as_deref(),
+                link.as_deref(),
+            )?)
+        })
+        .await?;
+        match attached {
+            None => Ok(true),
+            Some(outcome) => {
+                self.count(outcome);
+                Ok(false)
+            }
+        }
+    }
+
+    fn count(&mut self, outcome: Upserted) {
+        match outcome {
+            Upserted::New => self.report.new += 1,
+            Upserted::Updated => self.report.updated += 1,
+            Upserted::Unchanged => self.report.unchanged += 1,
+        }
     }
 
     /// Normalizes and stores one item (or keeps it, in a preview).
@@ -126,11 +155,7 @@ impl<'a> Run<'a> {
                     Ok(store.upsert(&feed, &name, &item, now)?)
                 })
                 .await?;
-                match outcome {
-                    Upserted::New => self.report.new += 1,
-                    Upserted::Updated => self.report.updated += 1,
-                    Upserted::Unchanged => self.report.unchanged += 1,
-                }
+                self.count(outcome);
                 Ok(())
             }
         }

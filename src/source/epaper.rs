@@ -2,9 +2,10 @@
 //! the first page → its `pages` links (版面) → each page's `links` → article pages.
 //!
 //! An edition that does not exist (404: not published yet, weekends) is normal. An article
-//! linked from two pages (导读 on page 1) is one item; its page name (`第08版`) becomes an
-//! Atom category, taken from the last page that links it, since page 1 only points ahead.
-//! An article without a time of its own gets the issue date at 00:00.
+//! linked from two pages (导读 on page 1, "见第01版" jumps) is one item; its page name
+//! (`第08版`) becomes an Atom category: the page whose link reads as the article's own
+//! headline, since 导读 and jump links add words of their own. An article without a time
+//! of its own gets the issue date at 00:00.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -15,7 +16,8 @@ use reqwest::StatusCode;
 use scraper::{Html, Selector};
 use url::Url;
 
-use super::{article, html::links_on, redirect};
+use super::html::{Link, links_on};
+use super::{article, redirect};
 use crate::config::EpaperRules;
 use crate::extract::Precision;
 use crate::normalize::url_identity;
@@ -60,7 +62,7 @@ struct PageLinks {
     name: Option<String>,
     /// Links to the edition's pages with their names.
     pages: Vec<(Url, String)>,
-    articles: Vec<Url>,
+    articles: Vec<Link>,
 }
 
 fn read_page(html: &str, url: &Url, rules: &EpaperRules) -> PageLinks {
@@ -102,6 +104,21 @@ fn read_page(html: &str, url: &Url, rules: &EpaperRules) -> PageLinks {
     }
 }
 
+/// The page an article is on: the one whose link text is its headline, else the first.
+fn page_of(places: &[(String, String)], title: &str) -> Option<String> {
+    let squeeze = |text: &str| {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+    };
+    let title = squeeze(title);
+    places
+        .iter()
+        .find(|(_, text)| squeeze(text) == title)
+        .or(places.first())
+        .map(|(page, _)| page.clone())
+}
+
 /// `第08版：民生`, `A06版` → `第08版`, `第A06版`.
 fn page_name(text: &str) -> Option<String> {
     PAGE_NUMBER
@@ -133,19 +150,19 @@ async fn edition(
         .map(|(_, name)| name.clone())
         .or(links.name.clone())
         .unwrap_or_else(|| "第01版".to_string());
+    // Each article once, in page order, with every (page, link text) that points to it.
     let mut articles: Vec<Url> = Vec::new();
-    let mut page_of: HashMap<String, String> = HashMap::new();
-    let mut add = |found: &[Url], name: &str, articles: &mut Vec<Url>| {
-        for article in found {
-            if page_of
-                .insert(url_identity(article), name.to_string())
-                .is_none()
-            {
-                articles.push(article.clone());
+    let mut seen_on: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    let mut add = |found: Vec<Link>, page: &str, articles: &mut Vec<Url>| {
+        for link in found {
+            let places = seen_on.entry(url_identity(&link.url)).or_default();
+            if places.is_empty() {
+                articles.push(link.url.clone());
             }
+            places.push((page.to_string(), link.text));
         }
     };
-    add(&links.articles, &first_name, &mut articles);
+    add(links.articles, &first_name, &mut articles);
     for (page_url, name) in &links.pages {
         if url_identity(page_url) == url_identity(&first_url) {
             continue;
@@ -159,11 +176,8 @@ async fn edition(
         };
         let page_rules = rules.clone();
         let found = blocking(move || Ok(read_page(&page.text(), &page.url, &page_rules))).await?;
-        add(
-            &found.articles,
-            found.name.as_deref().unwrap_or(name),
-            &mut articles,
-        );
+        let name = found.name.clone().unwrap_or_else(|| name.clone());
+        add(found.articles, &name, &mut articles);
     }
     if articles.is_empty() {
         run.warn(format!(
@@ -176,7 +190,7 @@ async fn edition(
         run.timezone(),
     );
     for link in &articles {
-        if !run.wants(None, Some(link))? {
+        if !run.wants(None, Some(link)).await? {
             continue;
         }
         match article::fetch(run, link, &rules.article).await {
@@ -190,11 +204,12 @@ async fn edition(
                 if !own_time {
                     fetched.item.published = issue;
                 }
-                fetched.item.categories = page_of
+                let places = seen_on
                     .get(&url_identity(link))
-                    .cloned()
-                    .into_iter()
-                    .collect();
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                fetched.item.categories =
+                    page_of(places, &fetched.item.title).into_iter().collect();
                 run.store(fetched.item, link).await?;
             }
             Err(err) => run.failed(link, &err),
@@ -206,6 +221,22 @@ async fn edition(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_article_is_on_the_page_whose_link_is_its_headline() {
+        let places = [
+            (
+                "第01版".to_string(),
+                "多措并举惠民生（详见08版）".to_string(),
+            ),
+            ("第08版".to_string(), "多措并举 惠民生".to_string()),
+        ];
+        assert_eq!(
+            page_of(&places, "多措并举惠民生").as_deref(),
+            Some("第08版")
+        );
+        assert_eq!(page_of(&places, "另一个标题").as_deref(), Some("第01版"));
+    }
 
     #[test]
     fn page_names() {

@@ -25,17 +25,8 @@ pub async fn run(
     if found.is_empty() {
         run.warn(format!("`links` matched no article link on {url}"));
     }
-    store_articles(run, &found, rules).await
-}
-
-/// Fetches, extracts and stores every article of `links` not stored yet.
-pub async fn store_articles(
-    run: &mut Run<'_>,
-    links: &[Url],
-    rules: &Overrides,
-) -> Result<(), RunError> {
-    for link in links {
-        if !run.wants(None, Some(link))? {
+    for Link { url: link, .. } in &found {
+        if !run.wants(None, Some(link)).await? {
             continue;
         }
         match article::fetch(run, link, rules).await {
@@ -46,10 +37,18 @@ pub async fn store_articles(
     Ok(())
 }
 
+/// A link found on a list or e-paper page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub url: Url,
+    /// The link's text, whitespace folded.
+    pub text: String,
+}
+
 /// Links matched by `selector` (an `<a>`, or links inside the matched element), made
 /// absolute against the page (or its `<base href>`), web pages only, each article once,
 /// in page order.
-pub fn links_on(html: &str, page_url: &Url, selector: &Selector) -> Vec<Url> {
+pub fn links_on(html: &str, page_url: &Url, selector: &Selector) -> Vec<Link> {
     let document = Html::parse_document(html);
     let base_selector = Selector::parse("base[href]").expect("valid selector");
     let base = document
@@ -62,15 +61,15 @@ pub fn links_on(html: &str, page_url: &Url, selector: &Selector) -> Vec<Url> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for element in document.select(selector) {
-        let hrefs: Vec<&str> = if element.value().name() == "a" {
-            element.value().attr("href").into_iter().collect()
+        let found: Vec<_> = if element.value().name() == "a" {
+            vec![element]
         } else {
-            element
-                .select(&anchors)
-                .filter_map(|a| a.value().attr("href"))
-                .collect()
+            element.select(&anchors).collect()
         };
-        for href in hrefs {
+        for anchor in found {
+            let Some(href) = anchor.value().attr("href") else {
+                continue;
+            };
             let href = href.trim();
             if href.is_empty() || href.starts_with('#') {
                 continue;
@@ -80,7 +79,8 @@ pub fn links_on(html: &str, page_url: &Url, selector: &Selector) -> Vec<Url> {
                 continue;
             }
             if seen.insert(url_identity(&url)) {
-                out.push(url);
+                let text = crate::normalize::plain_text(&anchor.text().collect::<String>());
+                out.push(Link { url, text });
             }
         }
     }
@@ -100,7 +100,8 @@ mod tests {
             <ul class="more"><li><a href="/other.shtml">其他</a></li></ul>"#;
         let page = Url::parse("http://www.example.gov.cn/xwdt/index.shtml").unwrap();
         let links = links_on(html, &page, &Selector::parse("a.t").unwrap());
-        let links: Vec<&str> = links.iter().map(Url::as_str).collect();
+        assert_eq!(links[0].text, "一");
+        let links: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
         assert_eq!(
             links,
             [

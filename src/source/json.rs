@@ -28,7 +28,10 @@ pub async fn run(run: &mut Run<'_>, rules: &JsonRules) -> Result<(), RunError> {
     for (mut item, detail) in items {
         if let Some(detail) = detail {
             // A stored item's detail is never fetched again.
-            if !run.wants(item.declared_id.as_deref(), item.link.as_ref())? {
+            if !run
+                .wants(item.declared_id.as_deref(), item.link.as_ref())
+                .await?
+            {
                 continue;
             }
             match fetch_detail(run, &detail, rules, &mut item).await {

@@ -81,6 +81,68 @@ impl Store {
         }
     }
 
+    /// Records that `source` (of `feed`) carries the stored item with this declared id or
+    /// URL identity, without touching its content: the page need not be fetched again.
+    /// `None` when no such item is stored.
+    pub fn attach(
+        &self,
+        feed: &str,
+        source: &str,
+        declared_id: Option<&str>,
+        url_identity: Option<&str>,
+        link: Option<&str>,
+    ) -> Result<Option<Upserted>, StoreError> {
+        let trees = (
+            &self.items,
+            &self.urls,
+            &self.guids,
+            &self.ids,
+            &self.feed_time,
+        );
+        trees
+            .transaction(|(items, urls, guids, ids, feed_time)| {
+                let tx = Tx {
+                    items,
+                    urls,
+                    guids,
+                    ids,
+                    feed_time,
+                };
+                let probe = NewItem {
+                    declared_id: declared_id.map(str::to_string),
+                    url_identity: url_identity.map(str::to_string),
+                    link: link.map(str::to_string),
+                    ..NewItem::default()
+                };
+                let Some(key) = tx.find(source, &probe)? else {
+                    return Ok(None);
+                };
+                let Some(mut item) = tx.load(&key)? else {
+                    return Ok(None);
+                };
+                let mut outcome = Upserted::Unchanged;
+                if !item.places.iter().any(|place| place.source == source) {
+                    item.places.push(place(source, &probe));
+                    outcome = Upserted::New;
+                }
+                if !item.feeds.iter().any(|slug| slug == feed) {
+                    item.feeds.push(feed.to_string());
+                    tx.feed_time
+                        .insert(feed_entry(feed, item.sort_time(), &key), &[])?;
+                    outcome = Upserted::New;
+                }
+                if outcome == Upserted::New {
+                    tx.index(&item, source, &probe)?;
+                    tx.items.insert(&key.0, encode(&item))?;
+                }
+                Ok(Some(outcome))
+            })
+            .map_err(|err| match err {
+                TransactionError::Abort(err) => err,
+                TransactionError::Storage(err) => StoreError::Sled(err),
+            })
+    }
+
     /// Whether an item with this declared id or URL identity is stored.
     pub fn contains(
         &self,

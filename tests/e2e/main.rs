@@ -11,3 +11,4 @@ mod extract_quality;
 mod reader;
 mod robustness;
 mod serving;
+mod sites;

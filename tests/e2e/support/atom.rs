@@ -12,6 +12,7 @@ pub struct Entry {
     pub author: Option<String>,
     /// `content`, else `summary`.
     pub content: String,
+    pub categories: Vec<String>,
 }
 
 /// Parses an Atom document (strictly: it must be Atom) into its entries.
@@ -42,6 +43,7 @@ pub fn entries(xml: &str) -> Vec<Entry> {
                 .and_then(|c| c.body)
                 .or(entry.summary.map(|s| s.content))
                 .unwrap_or_default(),
+            categories: entry.categories.into_iter().map(|c| c.term).collect(),
         })
         .collect()
 }

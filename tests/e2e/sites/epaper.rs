@@ -1,0 +1,180 @@
+//! The shipped e-paper feeds: 滨州日报 (page_NN system, GBK), 大众日报 and 齐鲁晚报
+//! (PaperIndex system).
+
+use super::{install_shipped, line, serve, today};
+use crate::support::{Fixture, entries};
+
+#[test]
+fn binzhou_gbk_epaper_two_editions_eight_pages_and_a_missing_third() {
+    let fixture = Fixture::start();
+    let today = today();
+    let yesterday = today.pred_opt().unwrap();
+    serve(
+        &fixture,
+        "bzrb/edition1",
+        &format!("/bzrb/{}/html", today.format("%Y%m%d")),
+        today,
+        &[],
+    );
+    serve(
+        &fixture,
+        "bzrb/edition2",
+        &format!("/bzrb/{}/html", yesterday.format("%Y%m%d")),
+        yesterday,
+        &[],
+    );
+    // The edition of the day before yesterday is not there: a 404, as on a weekend.
+    let install = install_shipped("binzhouribao", "http://epaper.bzrb.net", &fixture);
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        line(&out, "bzrb-epaper"),
+        "bzrb-epaper: 8 new, 0 updated, 0 unchanged (1 editions not published)"
+    );
+
+    let xml = &install.publish()["binzhouribao"];
+    let feed = entries(xml);
+    assert_eq!(
+        feed.len(),
+        8,
+        "one entry per article; the one linked from two pages once"
+    );
+    assert!(!xml.contains('\u{FFFD}'), "no mojibake");
+    let main = feed
+        .iter()
+        .find(|e| e.title == "多措并举惠民生 实干担当聚民心")
+        .expect("the seed article");
+    assert_eq!(main.categories, ["第08版"]);
+    assert_eq!(main.author.as_deref(), Some("刘志勇田中岳"));
+    assert!(
+        main.content
+            .contains("今年以来,滨城区市西街道高站位谋划、高标准组织、高质量落实")
+    );
+    assert!(
+        main.content
+            .contains("强问效。街道设立“我为群众办实事”实践活动督导专班")
+    );
+    for chrome in [
+        "当前版",
+        "通版",
+        "版权所有",
+        "技术支持",
+        "本版其他文章",
+        "发布日期",
+        "往期回顾",
+    ] {
+        assert!(!main.content.contains(chrome), "{chrome}");
+    }
+    // Articles without their own time carry their issue's date.
+    let issue = |date: chrono::NaiveDate| {
+        format!(
+            "<published>{}T00:00:00+08:00</published>",
+            date.format("%Y-%m-%d")
+        )
+    };
+    assert_eq!(xml.matches(&issue(today)).count(), 4, "{xml}");
+    assert_eq!(xml.matches(&issue(yesterday)).count(), 4);
+    let front = feed
+        .iter()
+        .find(|e| e.title == "滨州全市累计为群众办实事66315件")
+        .unwrap();
+    assert_eq!(front.categories, ["第01版"]);
+
+    let (_, out) = install.fetch(&[]);
+    assert_eq!(
+        line(&out, "bzrb-epaper"),
+        "bzrb-epaper: 0 new, 0 updated, 8 unchanged (1 editions not published)"
+    );
+    for date in [today, yesterday] {
+        for name in [
+            "content_{}_1_1.htm",
+            "content_{}_2_1.htm",
+            "content_{}_3_1.htm",
+        ] {
+            let path = format!(
+                "/bzrb/{}/html/{}",
+                date.format("%Y%m%d"),
+                name.replace("{}", &date.format("%Y%m%d").to_string())
+            );
+            assert_eq!(fixture.hits(&path).len(), 1, "{path} fetched again");
+        }
+    }
+    let linked_twice = format!("/bzrb/{0}/html/content_{0}_8_1.htm", today.format("%Y%m%d"));
+    assert_eq!(fixture.hits(&linked_twice).len(), 1);
+}
+
+#[test]
+fn dazhong_paperindex_epaper() {
+    let fixture = Fixture::start();
+    let today = today();
+    serve(
+        &fixture,
+        "dzrb",
+        &format!("/dzrb/content/{}", today.format("%Y%m%d")),
+        today,
+        &[],
+    );
+    let install = install_shipped("dazhongribao", "http://paper.dzwww.com", &fixture);
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        line(&out, "dzrb-epaper"),
+        "dzrb-epaper: 2 new, 0 updated, 0 unchanged (1 editions not published)"
+    );
+    let feed = entries(&install.publish()["dazhongribao"]);
+    let first = feed
+        .iter()
+        .find(|e| e.title == "66315件实事擦亮民生底色")
+        .unwrap();
+    // Linked from page 2 too ("见第01版"), but it is on page 1.
+    assert_eq!(first.categories, ["第01版"]);
+    assert_eq!(first.author.as_deref(), Some("姜斌"));
+    assert!(
+        first
+            .content
+            .contains("截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成")
+    );
+    let second = feed
+        .iter()
+        .find(|e| e.title == "“我为群众办实事”见深度、升温度、显力度")
+        .unwrap();
+    assert_eq!(second.categories, ["第02版"]);
+    assert_eq!(second.author.as_deref(), Some("赵洁 张丽"));
+    for entry in &feed {
+        assert!(!entry.content.contains("版权所有") && !entry.content.contains("返回版面"));
+    }
+}
+
+#[test]
+fn qilu_epaper_entered_through_a_meta_refresh() {
+    let fixture = Fixture::start();
+    let today = today();
+    serve(
+        &fixture,
+        "qlwb",
+        &format!("/qlwb/content/{}", today.format("%Y%m%d")),
+        today,
+        &[],
+    );
+    let install = install_shipped("qiluwanbao", "http://epaper.qlwb.com.cn", &fixture);
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        line(&out, "qlwb-epaper"),
+        "qlwb-epaper: 2 new, 0 updated, 0 unchanged (1 editions not published)"
+    );
+    let feed = entries(&install.publish()["qiluwanbao"]);
+    let article = feed
+        .iter()
+        .find(|e| e.title == "兖州区办好微实事服务大民生")
+        .expect("the seed article");
+    assert_eq!(article.categories, ["第A06版"]);
+    assert_eq!(article.author.as_deref(), Some("康岩"));
+    assert!(
+        article
+            .content
+            .contains("民生无小事，枝叶总关情。在推进“我为群众办实事”实践活动中")
+    );
+    assert!(!article.content.contains("扫码下载齐鲁壹点"));
+    assert!(!article.content.contains("分享到"));
+}
