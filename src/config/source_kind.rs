@@ -11,6 +11,8 @@ use super::toml_file::FileIssues;
 use crate::extract::Overrides;
 
 /// What a source's URL serves, with the keys of that kind.
+// Built once per source when the config loads: boxing the larger variants buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum SourceKind {
     /// An RSS 0.9x/1.0/2.0, Atom or JSON Feed document.
