@@ -261,7 +261,10 @@ fn print_preview(name: &str, outcome: &Preview) {
             for item in items {
                 let published = item
                     .published
-                    .and_then(|(ms, _)| chrono::DateTime::from_timestamp_millis(ms))
+                    .and_then(|(ms, offset)| {
+                        let zone = chrono::FixedOffset::east_opt(offset)?;
+                        Some(chrono::DateTime::from_timestamp_millis(ms)?.with_timezone(&zone))
+                    })
                     .map_or("-".to_string(), |t| t.to_rfc3339());
                 println!(
                     "  {published}  {}  {}",

@@ -221,3 +221,104 @@ async fn fetch_detail(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Asia::Shanghai;
+    use serde_json::json;
+
+    fn rules() -> JsonRules {
+        JsonRules {
+            url: Url::parse("http://api.example/list").unwrap(),
+            items: "/record".into(),
+            id: Some("/infoCode".into()),
+            title: "/title".into(),
+            date: Some("/datetime".into()),
+            summary: None,
+            content: Some("/body".into()),
+            author: Some("/authors".into()),
+            outlet: Some("/medianame".into()),
+            link: Some(FieldRef::Template(
+                "https://h.example/NewsShare.html?infoCode={infoCode}".into(),
+            )),
+            detail: Some(FieldRef::Template(
+                "/NewsData/GetNewsText.do?id={infoCode}".into(),
+            )),
+            detail_content: Some("/text".into()),
+        }
+    }
+
+    fn page(body: &str) -> Page {
+        Page {
+            url: Url::parse("http://api.example/list").unwrap(),
+            content_type: None,
+            validators: Default::default(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn items_through_pointers_and_templates() {
+        let body = json!({"record": [
+            {"infoCode": "NW202201252260222591", "title": "标题", "datetime": "2022-01-25 09:36:09", "medianame": "大众日报", "authors": ["姜斌", "王五"], "body": "<p>x</p>"},
+            {"infoCode": 7, "title": "", "datetime": 1643074569},
+            {"title": "毫秒", "datetime": 1643074569000_i64},
+        ]});
+        let items = parse_list(&page(&body.to_string()), &rules(), Shanghai).unwrap();
+        assert_eq!(items.len(), 2, "an item without a title is skipped");
+        let (first, detail) = &items[0];
+        assert_eq!(first.declared_id.as_deref(), Some("NW202201252260222591"));
+        assert_eq!(
+            first.published.unwrap().to_rfc3339(),
+            "2022-01-25T09:36:09+08:00"
+        );
+        assert_eq!(first.author.as_deref(), Some("姜斌、王五"));
+        assert_eq!(
+            first.link.as_ref().unwrap().as_str(),
+            "https://h.example/NewsShare.html?infoCode=NW202201252260222591"
+        );
+        assert_eq!(
+            detail.as_ref().unwrap().as_str(),
+            "http://api.example/NewsData/GetNewsText.do?id=NW202201252260222591"
+        );
+        assert_eq!(
+            items[1].0.published.unwrap().timestamp(),
+            1_643_074_569,
+            "epoch milliseconds"
+        );
+    }
+
+    #[test]
+    fn times_in_common_forms() {
+        let at = |v: Value| as_time(&v, Shanghai).map(|t| t.timestamp());
+        assert_eq!(at(json!("2022-01-25T01:36:09Z")), Some(1_643_074_569));
+        assert_eq!(at(json!("2022-01-25 09:36:09")), Some(1_643_074_569));
+        assert_eq!(at(json!(1_643_074_569)), Some(1_643_074_569));
+        assert_eq!(at(json!("1643074569000")), Some(1_643_074_569));
+        assert_eq!(at(json!("soon")), None);
+    }
+
+    #[test]
+    fn jsonp_and_malformed_documents() {
+        let items = parse_list(
+            &page("jQuery123_456({\"record\": [{\"title\": \"t\"}]});"),
+            &rules(),
+            Shanghai,
+        )
+        .unwrap();
+        assert_eq!(items.len(), 1);
+        let err = parse_list(&page("{\"record\": [1, 2"), &rules(), Shanghai).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("http://api.example/list: malformed JSON: "),
+            "{err}"
+        );
+        let err = parse_list(&page("{\"data\": []}"), &rules(), Shanghai).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`items` pointer `/record` finds no array"),
+            "{err}"
+        );
+    }
+}

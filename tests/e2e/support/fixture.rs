@@ -97,6 +97,7 @@ impl Reply {
 pub struct Hit {
     pub path: String,
     pub headers: HeaderMap,
+    pub at: std::time::Instant,
 }
 
 #[derive(Default)]
@@ -148,6 +149,11 @@ impl Fixture {
             .insert(path.to_string(), reply);
     }
 
+    /// Every request so far, in arrival order.
+    pub fn all_hits(&self) -> Vec<Hit> {
+        self.shared.hits.lock().unwrap().clone()
+    }
+
     /// Requests made to `path` so far.
     pub fn hits(&self, path: &str) -> Vec<Hit> {
         self.shared
@@ -169,6 +175,7 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
     shared.hits.lock().unwrap().push(Hit {
         path: path.clone(),
         headers: request.headers().clone(),
+        at: std::time::Instant::now(),
     });
     let reply = shared.replies.lock().unwrap().get(&path).cloned();
     match reply {

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// Settings every test installation gets: short timeouts, no host delay.
-const TEST_FETCH: &str = "[fetch]\ntimeout = \"2s\"\nhost_delay = \"0s\"\nmax_body = \"1MiB\"\n";
+const TEST_FETCH: &str = "[fetch]\ntimeout = \"2s\"\nmax_body = \"1MiB\"\n";
 
 pub struct Install {
     pub dir: tempfile::TempDir,
@@ -21,12 +21,17 @@ impl Install {
 
     /// The same, with extra lines for the top of `paperboy.toml`.
     pub fn with_settings(feeds: &[(&str, &str)], extra: &str) -> Install {
+        Install::with_fetch(feeds, extra, "host_delay = \"0s\"")
+    }
+
+    /// The same, with extra `[fetch]` lines.
+    pub fn with_fetch(feeds: &[(&str, &str)], extra: &str, fetch: &str) -> Install {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         std::fs::create_dir_all(dir.path().join("config")).unwrap();
         std::fs::create_dir_all(dir.path().join("feeds")).unwrap();
         let config = format!(
-            "listen = \"127.0.0.1:{port}\"\nbase_url = \"http://127.0.0.1:{port}/\"\ndata_dir = \"../data\"\nfeeds_dir = \"../feeds\"\n{extra}\n{TEST_FETCH}"
+            "listen = \"127.0.0.1:{port}\"\nbase_url = \"http://127.0.0.1:{port}/\"\ndata_dir = \"../data\"\nfeeds_dir = \"../feeds\"\n{extra}\n{TEST_FETCH}{fetch}\n"
         );
         std::fs::write(dir.path().join("config/paperboy.toml"), config).unwrap();
         let install = Install { dir, port };

@@ -1,0 +1,220 @@
+//! Page-heavy sources behave: article fetches are spaced per host, a slow article holds up
+//! only its own source, a run that fails half-way keeps what it stored and resumes, and
+//! `fetch --dry-run` / `check --fetch` show what a source yields and which selectors
+//! match nothing.
+
+use std::time::Duration;
+
+use crate::support::{Fixture, Install, Reply, entries};
+
+fn article(title: &str) -> String {
+    format!(
+        "<html><head><meta charset=utf-8><title>{title}_示例网</title></head><body><div class=nav><a href=/>首页</a></div>\
+         <h1>{title}</h1><div class=info>发布时间：2022-01-25 09:36 来源：大众日报</div>\
+         <div class=content><p>本报讯 {title}。坐到群众炕头、想到群众心头、干到群众点头，把实事办实办好。</p>\
+         <p>截至目前，全市累计为群众办实事66315件，各级出台办实事制度1044项。</p></div>\
+         <div class=footer>版权所有 示例网</div></body></html>"
+    )
+}
+
+fn list(paths: &[&str]) -> String {
+    let items: String = paths
+        .iter()
+        .map(|p| format!("<li><a class=\"t\" href=\"{p}\">{p}</a></li>"))
+        .collect();
+    format!(
+        "<html><body><ul class=list>{items}</ul><div class=footer><a href=/about>关于</a></div></body></html>"
+    )
+}
+
+fn html_source(name: &str, fixture: &Fixture, list_path: &str) -> String {
+    format!(
+        "[[sources]]\nname = \"{name}\"\nkind = \"html\"\nurl = \"{}\"\nlinks = \"a.t\"\n",
+        fixture.url(list_path)
+    )
+}
+
+#[test]
+fn article_fetches_to_one_host_are_spaced_by_host_delay() {
+    let fixture = Fixture::start();
+    let paths = ["/a/1.html", "/a/2.html", "/a/3.html"];
+    fixture.set("/list.html", Reply::ok("text/html", list(&paths)));
+    for (i, path) in paths.iter().enumerate() {
+        fixture.set(
+            path,
+            Reply::ok("text/html", article(&format!("第{i}篇报道"))),
+        );
+    }
+    let feed = format!(
+        "title = \"t\"\n{}",
+        html_source("s", &fixture, "/list.html")
+    );
+    let install = Install::with_fetch(&[("t", &feed)], "", "host_delay = \"300ms\"");
+    let (code, out) = install.fetch(&[]);
+    assert_eq!((code, out.trim()), (0, "s: 3 new, 0 updated, 0 unchanged"));
+    let hits = fixture.all_hits();
+    assert_eq!(hits.len(), 4);
+    for pair in hits.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(
+            gap >= Duration::from_millis(280),
+            "{} then {} after {gap:?}",
+            pair[0].path,
+            pair[1].path
+        );
+    }
+}
+
+#[test]
+fn a_slow_article_holds_up_only_its_own_source() {
+    let fixture = Fixture::start();
+    fixture.set(
+        "/slow/list.html",
+        Reply::ok("text/html", list(&["/slow/1.html"])),
+    );
+    fixture.set("/slow/1.html", Reply::Hang);
+    fixture.set(
+        "/fast/list.html",
+        Reply::ok("text/html", list(&["/fast/1.html"])),
+    );
+    fixture.set("/fast/1.html", Reply::ok("text/html", article("快的报道")));
+    let feed = format!(
+        "title = \"t\"\n{}{}",
+        html_source("slow", &fixture, "/slow/list.html"),
+        html_source("fast", &fixture, "/fast/list.html")
+    );
+    let install = Install::new(&[("t", &feed)]);
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "a failed article is not a failed source: {out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "fast: 1 new, 0 updated, 0 unchanged",
+            "slow: 0 new, 0 updated, 0 unchanged, 1 failed"
+        ]
+    );
+}
+
+#[test]
+fn a_run_that_fails_half_way_keeps_what_it_stored_and_resumes() {
+    let fixture = Fixture::start();
+    let paths = ["/a/1.html", "/a/2.html", "/a/3.html"];
+    fixture.set(
+        "/list.html",
+        Reply::ok("text/html", list(&paths)).with_etag("l1"),
+    );
+    fixture.set(paths[0], Reply::ok("text/html", article("第一篇")));
+    fixture.set(paths[1], Reply::status(500, &[]));
+    fixture.set(paths[2], Reply::ok("text/html", article("第三篇")));
+    let feed = format!(
+        "title = \"t\"\n{}",
+        html_source("s", &fixture, "/list.html")
+    );
+    let install = Install::new(&[("t", &feed)]);
+    let (_, out) = install.fetch(&[]);
+    assert_eq!(out.trim(), "s: 2 new, 0 updated, 0 unchanged, 1 failed");
+    assert_eq!(entries(&install.publish()["t"]).len(), 2);
+
+    // The list has not changed (same ETag), but the failed article is retried.
+    fixture.set(paths[1], Reply::ok("text/html", article("第二篇")));
+    let (_, out) = install.fetch(&[]);
+    assert_eq!(out.trim(), "s: 1 new, 0 updated, 2 unchanged");
+    let titles: Vec<String> = entries(&install.publish()["t"])
+        .into_iter()
+        .map(|e| e.title)
+        .collect();
+    assert_eq!(titles.len(), 3, "{titles:?}");
+    assert_eq!(fixture.hits(paths[0]).len(), 1);
+    // Now the list's ETag is used.
+    let (_, out) = install.fetch(&[]);
+    assert_eq!(out.trim(), "s: not modified");
+}
+
+#[test]
+fn dry_run_and_check_show_what_a_source_yields_and_which_selectors_match_nothing() {
+    let fixture = Fixture::start();
+    fixture.set("/list.html", Reply::ok("text/html", list(&["/a/1.html"])));
+    fixture.set("/a/1.html", Reply::ok("text/html", article("试运行的报道")));
+    let good = format!(
+        "title = \"t\"\n{}content = \"div.content\"\n",
+        html_source("good", &fixture, "/list.html")
+    );
+    let bad = format!(
+        "title = \"u\"\n[[sources]]\nname = \"bad\"\nkind = \"html\"\nurl = \"{}\"\nlinks = \"a.nothing\"\n\
+         [[sources]]\nname = \"wrong-body\"\nkind = \"html\"\nurl = \"{}\"\nlinks = \"a.t\"\ncontent = \"#no-such-body\"\n",
+        fixture.url("/list.html"),
+        fixture.url("/list.html")
+    );
+    let install = Install::new(&[("t", &good), ("u", &bad)]);
+
+    let output = install.cmd(&["fetch", "--dry-run", "good"]);
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{out}");
+    assert!(
+        out.contains("good: 1 items (dry run, nothing stored)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("2022-01-25T09:36:00+08:00  试运行的报道  http://"),
+        "{out}"
+    );
+    assert!(
+        entries(&install.publish()["t"]).is_empty(),
+        "a dry run stores nothing"
+    );
+
+    let output = install.cmd(&["check", "--fetch"]);
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "warnings do not fail check: {out}");
+    assert!(out.contains("good: ok (1 items)"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "bad: warning: `links` matched no article link on {}",
+            fixture.url("/list.html")
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("wrong-body: warning: `content` selector matched nothing on"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_kind_keys_are_config_errors() {
+    let cases = [
+        (
+            "[[sources]]\nname = \"a\"\nkind = \"html\"\nurl = \"http://x.example/\"\n",
+            "`sources[0].links`: kind `html` needs `links`",
+        ),
+        (
+            "[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"http://x.example/\"\nlinks = \"a\"\n",
+            "`sources[0].links`: does not apply to kind `feed`",
+        ),
+        (
+            "[[sources]]\nname = \"a\"\nkind = \"html\"\nurl = \"http://x.example/\"\nlinks = \"a[\"\n",
+            "`sources[0].links`: `a[` is not a CSS selector",
+        ),
+        (
+            "[[sources]]\nname = \"a\"\nkind = \"json\"\nurl = \"http://x.example/\"\nitems = \"data\"\ntitle = \"/t\"\n",
+            "`sources[0].items`: `data` is not a JSON Pointer",
+        ),
+        (
+            "[[sources]]\nname = \"a\"\nkind = \"epaper\"\nurl = \"http://x.example/node_1.htm\"\npages = \"a\"\nlinks = \"a\"\n",
+            "needs the issue date in it",
+        ),
+        (
+            "[[sources]]\nname = \"a\"\nkind = \"epaper\"\nurl = \"http://x.example/{date:%Q}/1.htm\"\npages = \"a\"\nlinks = \"a\"\n",
+            "`%Q` is not a strftime format",
+        ),
+    ];
+    for (source, expected) in cases {
+        let install = Install::new(&[("f", &format!("title = \"t\"\n{source}"))]);
+        let output = install.cmd(&["check"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{source}");
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+        assert!(stderr.contains("feeds/f.toml:"), "{stderr}");
+    }
+}
