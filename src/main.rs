@@ -230,6 +230,9 @@ fn fetch(settings: Settings, names: Vec<String>, dry_run: bool) -> ExitCode {
             match &outcome {
                 Ok(report) => {
                     println!("{}: {report}", source.name);
+                    for merge in &report.merges {
+                        println!("{}: {merge}", source.name);
+                    }
                     for warning in &report.warnings {
                         println!("{}: warning: {warning}", source.name);
                     }

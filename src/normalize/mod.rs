@@ -10,5 +10,6 @@ pub use canonical_url::{clean_url, url_identity};
 pub use content::{plain_text, sanitize_html};
 pub use identity::{ItemKey, declared_id};
 mod item;
+pub mod near_dup;
 
 pub use item::new_item;

@@ -31,6 +31,10 @@ pub struct Report {
     pub new: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Near-duplicates of stored items (reprints) that joined them.
+    pub merged: usize,
+    /// What each merge joined, for the report.
+    pub merges: Vec<String>,
     /// Article pages that could not be fetched or read (retried next run).
     pub failed: usize,
     /// E-paper editions not published (yet): normal on weekends and early mornings.
@@ -46,7 +50,7 @@ pub struct Report {
 impl Report {
     /// Whether a published feed could look different after this run.
     pub fn changed(&self) -> bool {
-        self.new + self.updated > 0
+        self.new + self.updated + self.merged > 0
     }
 }
 
@@ -60,6 +64,9 @@ impl fmt::Display for Report {
             "{} new, {} updated, {} unchanged",
             self.new, self.updated, self.unchanged
         )?;
+        if self.merged > 0 {
+            write!(f, ", {} merged", self.merged)?;
+        }
         if self.failed > 0 {
             write!(f, ", {} failed", self.failed)?;
         }

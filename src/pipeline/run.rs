@@ -125,14 +125,23 @@ impl<'a> Run<'a> {
         match attached {
             None => Ok(true),
             Some(outcome) => {
-                self.count(outcome);
+                self.count(outcome, None);
                 Ok(false)
             }
         }
     }
 
-    fn count(&mut self, outcome: Upserted) {
+    fn count(&mut self, outcome: Upserted, link: Option<&str>) {
         match outcome {
+            Upserted::Merged { into, similarity } => {
+                let link = link.unwrap_or("(no link)");
+                tracing::info!(source = %self.source.name, link, into = %into.atom_id(), similarity, "merged a near-duplicate");
+                self.report.merged += 1;
+                self.report.merges.push(format!(
+                    "{link} merged into {} (similarity {similarity:.2})",
+                    into.atom_id()
+                ));
+            }
             Upserted::New => self.report.new += 1,
             Upserted::Updated => self.report.updated += 1,
             Upserted::Unchanged => self.report.unchanged += 1,
@@ -150,12 +159,13 @@ impl<'a> Run<'a> {
             Mode::Store => {
                 let store = self.ctx.store.clone();
                 let (feed, name) = (self.source.feed.clone(), self.source.name.clone());
+                let link = item.link.clone();
                 let outcome = blocking(move || {
                     let now = chrono::Utc::now().timestamp_millis();
                     Ok(store.upsert(&feed, &name, &item, now)?)
                 })
                 .await?;
-                self.count(outcome);
+                self.count(outcome, link.as_deref());
                 Ok(())
             }
         }

@@ -3,6 +3,7 @@
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
+use super::dedup::{Near, band_entry};
 use super::keys::{feed_entry, feed_prefix, guid_key, item_of_feed_entry};
 use super::{NewItem, Place, Store, StoreError, StoredItem, TREE_ITEMS, Upserted, decode, encode};
 use crate::normalize::ItemKey;
@@ -16,6 +17,7 @@ struct Tx<'a> {
     guids: &'a TransactionalTree,
     ids: &'a TransactionalTree,
     feed_time: &'a TransactionalTree,
+    lsh: &'a TransactionalTree,
 }
 
 impl Store {
@@ -28,28 +30,54 @@ impl Store {
         item: &NewItem,
         now: i64,
     ) -> Result<Upserted, StoreError> {
+        let _serial = self
+            .writes
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let near = if self.identity_known(source, item)? {
+            Near::NotLooked
+        } else {
+            self.near_duplicate(item)?
+        };
         let trees = (
             &self.items,
             &self.urls,
             &self.guids,
             &self.ids,
             &self.feed_time,
+            &self.lsh,
         );
         trees
-            .transaction(|(items, urls, guids, ids, feed_time)| {
+            .transaction(|(items, urls, guids, ids, feed_time, lsh)| {
                 let tx = Tx {
                     items,
                     urls,
                     guids,
                     ids,
                     feed_time,
+                    lsh,
                 };
-                tx.upsert(feed, source, item, now)
+                tx.upsert(feed, source, item, now, &near)
             })
             .map_err(|err| match err {
                 TransactionError::Abort(err) => err,
                 TransactionError::Storage(err) => StoreError::Sled(err),
             })
+    }
+
+    /// Whether one of the item's identities is stored already.
+    fn identity_known(&self, source: &str, item: &NewItem) -> Result<bool, StoreError> {
+        if let Some(guid) = &item.guid {
+            if self.guids.contains_key(guid_key(source, guid))? {
+                return Ok(true);
+            }
+        }
+        if self.contains(item.declared_id.as_deref(), item.url_identity.as_deref())? {
+            return Ok(true);
+        }
+        Ok(self
+            .items
+            .contains_key(ItemKey::for_identity(&item.primary_identity(source)).0)?)
     }
 
     /// The newest `limit` items of a feed, newest first.
@@ -98,15 +126,17 @@ impl Store {
             &self.guids,
             &self.ids,
             &self.feed_time,
+            &self.lsh,
         );
         trees
-            .transaction(|(items, urls, guids, ids, feed_time)| {
+            .transaction(|(items, urls, guids, ids, feed_time, lsh)| {
                 let tx = Tx {
                     items,
                     urls,
                     guids,
                     ids,
                     feed_time,
+                    lsh,
                 };
                 let probe = NewItem {
                     declared_id: declared_id.map(str::to_string),
@@ -174,10 +204,23 @@ fn abort(err: StoreError) -> ConflictableTransactionError<StoreError> {
 }
 
 impl Tx<'_> {
-    fn upsert(&self, feed: &str, source: &str, new: &NewItem, now: i64) -> TxResult<Upserted> {
-        let key = match self.find(source, new)? {
-            Some(key) => key,
-            None => ItemKey::for_identity(&new.primary_identity(source)),
+    fn upsert(
+        &self,
+        feed: &str,
+        source: &str,
+        new: &NewItem,
+        now: i64,
+        near: &Near,
+    ) -> TxResult<Upserted> {
+        let key = match (self.find(source, new)?, near) {
+            (Some(key), _) => key,
+            (None, Near::Duplicate { into, similarity }) => {
+                if let Some(outcome) = self.merge(*into, feed, source, new, *similarity)? {
+                    return Ok(outcome);
+                }
+                ItemKey::for_identity(&new.primary_identity(source))
+            }
+            (None, _) => ItemKey::for_identity(&new.primary_identity(source)),
         };
         let Some(mut item) = self.load(&key)? else {
             let item = create(key, feed, source, new, now);
@@ -185,6 +228,11 @@ impl Tx<'_> {
             self.feed_time
                 .insert(feed_entry(feed, item.sort_time(), &key), &[])?;
             self.items.insert(&key.0, encode(&item))?;
+            if let Near::Distinct(Some(fingerprint)) = near {
+                for (band, hash) in fingerprint.bands.iter().enumerate() {
+                    self.lsh.insert(band_entry(band, *hash, &key), &[])?;
+                }
+            }
             return Ok(Upserted::New);
         };
 
@@ -217,6 +265,38 @@ impl Tx<'_> {
             self.items.insert(&key.0, encode(&item))?;
         }
         Ok(outcome)
+    }
+
+    /// Joins a near-duplicate to the stored item `into`: the item keeps its id, time and
+    /// content and records this place. `None` when `into` is gone.
+    fn merge(
+        &self,
+        into: ItemKey,
+        feed: &str,
+        source: &str,
+        new: &NewItem,
+        similarity: f32,
+    ) -> TxResult<Option<Upserted>> {
+        let Some(mut item) = self.load(&into)? else {
+            return Ok(None);
+        };
+        if !item
+            .places
+            .iter()
+            .any(|place| place.source == source && place.url == new.link)
+        {
+            let mut place = place(source, new);
+            place.similarity = Some(similarity);
+            item.places.push(place);
+        }
+        if !item.feeds.iter().any(|slug| slug == feed) {
+            item.feeds.push(feed.to_string());
+            self.feed_time
+                .insert(feed_entry(feed, item.sort_time(), &into), &[])?;
+        }
+        self.index(&item, source, new)?;
+        self.items.insert(&into.0, encode(&item))?;
+        Ok(Some(Upserted::Merged { into, similarity }))
     }
 
     /// The stored item this one is: by guid within the source, else by declared id or URL.
@@ -268,6 +348,7 @@ fn place(source: &str, new: &NewItem) -> Place {
         source: source.to_string(),
         url: new.link.clone(),
         outlet: new.outlet.clone(),
+        similarity: None,
     }
 }
 

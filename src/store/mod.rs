@@ -5,6 +5,7 @@
 //! durable, because sled on its own syncs only every 500 ms. A schema version is written
 //! when the store is created and checked at every open.
 
+mod dedup;
 mod items;
 mod keys;
 mod records;
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 pub use records::{NewItem, Place, SourceState, StoredItem, Upserted};
 
 /// Version of the record layouts; bump on any change to `records.rs`.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 
 const TREE_META: &str = "meta";
 const TREE_ITEMS: &str = "items";
@@ -23,6 +24,7 @@ const TREE_GUIDS: &str = "guids";
 const TREE_IDS: &str = "ids";
 const TREE_FEED_TIME: &str = "feed_time";
 const TREE_SOURCES: &str = "sources";
+const TREE_LSH: &str = "lsh";
 
 const META_SCHEMA: &[u8] = b"schema_version";
 const META_CREATED: &[u8] = b"created";
@@ -54,6 +56,10 @@ pub struct Store {
     ids: sled::Tree,
     feed_time: sled::Tree,
     sources: sled::Tree,
+    lsh: sled::Tree,
+    /// Serializes new items: a near-duplicate lookup and the write that follows it are
+    /// one step, so two reprints stored at once still merge.
+    writes: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -85,6 +91,8 @@ impl Store {
             ids: tree(TREE_IDS)?,
             feed_time: tree(TREE_FEED_TIME)?,
             sources: tree(TREE_SOURCES)?,
+            lsh: tree(TREE_LSH)?,
+            writes: Default::default(),
             db,
         };
         match store.meta.get(META_SCHEMA)? {

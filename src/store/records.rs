@@ -41,11 +41,13 @@ pub struct StoredItem {
 }
 
 /// Where an item appeared.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Place {
     pub source: String,
     pub url: Option<String>,
     pub outlet: Option<String>,
+    /// When this place was merged in as a near-duplicate: how similar its text was.
+    pub similarity: Option<f32>,
 }
 
 impl StoredItem {
@@ -125,8 +127,13 @@ pub struct SourceState {
 }
 
 /// How storing one item went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Upserted {
+    /// A near-duplicate of a stored item (another outlet's reprint): it joined that item.
+    Merged {
+        into: ItemKey,
+        similarity: f32,
+    },
     /// New to this source (a new item, or one another source stored first).
     New,
     /// The owning source changed its title or content.

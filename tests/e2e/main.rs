@@ -8,6 +8,7 @@ mod crash;
 mod dedup;
 mod extract_pages;
 mod extract_quality;
+mod near_duplicates;
 mod pages;
 mod reader;
 mod robustness;
