@@ -48,7 +48,20 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// Renders one feed again after its items changed. A failure keeps the old document.
+    /// Renders a feed whose items changed again, with the topic feeds that gather from it.
+    pub async fn rebuild_with_topics(&self, ctx: &Context, slug: &str) {
+        self.rebuild(ctx, slug).await;
+        let topics: Vec<String> = ctx
+            .settings
+            .topics_of(slug)
+            .map(|t| t.slug.clone())
+            .collect();
+        for topic in topics {
+            self.rebuild(ctx, &topic).await;
+        }
+    }
+
+    /// Renders one feed again. A failure keeps the old document.
     pub async fn rebuild(&self, ctx: &Context, slug: &str) {
         match render_blocking(ctx, slug).await {
             Ok(document) => self.insert(document),
@@ -99,7 +112,17 @@ pub fn write_files(settings: &Settings, store: &Store, dir: &Path) -> Result<usi
 
 /// Renders one feed's Atom document from the store.
 pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Document, StoreError> {
-    let items = store.feed_items(&def.slug, def.entries)?;
+    let items = match &def.select {
+        None => store.feed_items(&def.slug, def.entries)?,
+        Some(select) => store.items_of_feeds(&settings.selected(def), def.entries, |item| {
+            let text = item
+                .content
+                .as_deref()
+                .or(item.summary.as_deref())
+                .map(crate::normalize::plain_text);
+            select.keeps(&item.title, text.as_deref().unwrap_or(""))
+        })?,
+    };
     let tz = settings.timezone;
     let updated_ms = items
         .iter()
@@ -139,6 +162,7 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
     generator.set_version(Some(env!("CARGO_PKG_VERSION").to_string()));
     feed.set_generator(Some(generator));
     feed.set_lang(Some("zh-CN".to_string()));
+    let items_len = items.len();
     feed.set_entries(items.iter().map(|item| entry(item, tz)).collect::<Vec<_>>());
 
     let xml = feed
@@ -156,7 +180,11 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
         xml,
         gzip,
         updated,
-        stored: store.feed_len(&def.slug),
+        stored: if def.select.is_some() {
+            items_len
+        } else {
+            store.feed_len(&def.slug)
+        },
     })
 }
 

@@ -151,7 +151,7 @@ pub async fn run_source(
             Ok(report) => {
                 tracing::info!(source = %source.name, %report, "fetched");
                 if report.changed() {
-                    catalog.rebuild(&ctx, &source.feed).await;
+                    catalog.rebuild_with_topics(&ctx, &source.feed).await;
                 }
             }
             Err(err) => tracing::warn!(source = %source.name, error = %err, "fetch failed"),

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::source_kind::{self, KindKeys};
 use super::toml_file::{FileIssues, read_toml};
-use super::{ConfigIssue, FeedDef, Settings, SourceDef, parse_schedule};
+use super::{ConfigIssue, FeedChoice, FeedDef, Select, Settings, SourceDef, parse_schedule};
 
 /// Default schedule of a source whose feed file names none: every 30 minutes.
 pub const DEFAULT_SCHEDULE: &str = "*/30 * * * *";
@@ -26,6 +26,22 @@ struct FeedFile {
     entries: Option<usize>,
     #[serde(default)]
     sources: Vec<SourceTable>,
+    /// A topic feed: gathers from other feeds instead of sources.
+    select: Option<Spanned<SelectTable>>,
+}
+
+/// `[select]` of a topic feed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SelectTable {
+    /// Slugs of the feeds to gather from, or `["*"]` for every feed with sources.
+    feeds: Vec<String>,
+    /// Keep items whose title or text contains one of these (all items when empty).
+    #[serde(default)]
+    any: Vec<String>,
+    /// ...and none of these.
+    #[serde(default)]
+    none: Vec<String>,
 }
 
 /// One `[[sources]]` table. Which keys apply depends on `kind` (see `source_kind.rs`).
@@ -113,12 +129,42 @@ fn read_feed(path: &Path, settings: &Settings, issues: &mut Vec<ConfigIssue>) ->
             format!("`{slug}` must be made of a-z, 0-9 and - (it is the feed's URL)"),
         );
     }
-    if file.sources.is_empty() {
-        out.at::<()>(
+    let select = file.select.as_ref().map(|table| {
+        let table = table.get_ref();
+        let feeds = if table.feeds.iter().any(|f| f == "*") {
+            FeedChoice::All
+        } else {
+            FeedChoice::Slugs(table.feeds.clone())
+        };
+        Select {
+            feeds,
+            any: table.any.clone(),
+            none: table.none.clone(),
+        }
+    });
+    match (&select, file.sources.is_empty()) {
+        (None, true) => out.at::<()>(
             None,
             "sources",
-            "a feed needs at least one [[sources]] table".into(),
-        );
+            "a feed needs [[sources]] tables, or a [select] table (a topic feed)".into(),
+        ),
+        (Some(_), false) => out.at(
+            file.select.as_ref(),
+            "select",
+            "a topic feed gathers from other feeds: it has no [[sources]]".into(),
+        ),
+        (
+            Some(Select {
+                feeds: FeedChoice::Slugs(slugs),
+                ..
+            }),
+            true,
+        ) if slugs.is_empty() => out.at(
+            file.select.as_ref(),
+            "select.feeds",
+            "names no feed (use [\"*\"] for all)".into(),
+        ),
+        _ => {}
     }
     let default_schedule = file.schedule.as_ref();
     if let Some(schedule) = default_schedule {
@@ -144,6 +190,7 @@ fn read_feed(path: &Path, settings: &Settings, issues: &mut Vec<ConfigIssue>) ->
         description: file.description,
         entries,
         sources,
+        select,
     })
 }
 

@@ -81,6 +81,35 @@ pub struct FeedDef {
     pub description: Option<String>,
     pub entries: usize,
     pub sources: Vec<SourceDef>,
+    /// Set for a topic feed, which gathers from other feeds instead of sources.
+    pub select: Option<Select>,
+}
+
+/// What a topic feed gathers.
+#[derive(Debug, Clone)]
+pub struct Select {
+    pub feeds: FeedChoice,
+    /// Keep items whose title or text contains one of these (all when empty).
+    pub any: Vec<String>,
+    /// ...and none of these.
+    pub none: Vec<String>,
+}
+
+/// The feeds a topic feed gathers from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedChoice {
+    /// Every feed with sources (`["*"]`).
+    All,
+    Slugs(Vec<String>),
+}
+
+impl Select {
+    /// Whether an item with this title and text belongs in the topic.
+    pub fn keeps(&self, title: &str, text: &str) -> bool {
+        let haystack = format!("{title}\n{text}").to_lowercase();
+        let found = |words: &[String]| words.iter().any(|w| haystack.contains(&w.to_lowercase()));
+        (self.any.is_empty() || found(&self.any)) && !found(&self.none)
+    }
 }
 
 /// One source of a feed.
@@ -116,6 +145,27 @@ impl Settings {
 
     pub fn feed(&self, slug: &str) -> Option<&FeedDef> {
         self.feeds.iter().find(|feed| feed.slug == slug)
+    }
+
+    /// The feeds a topic feed gathers from (empty for a feed with sources).
+    pub fn selected<'a>(&'a self, topic: &'a FeedDef) -> Vec<&'a str> {
+        match topic.select.as_ref().map(|s| &s.feeds) {
+            None => Vec::new(),
+            Some(FeedChoice::All) => self
+                .feeds
+                .iter()
+                .filter(|f| f.select.is_none())
+                .map(|f| f.slug.as_str())
+                .collect(),
+            Some(FeedChoice::Slugs(slugs)) => slugs.iter().map(String::as_str).collect(),
+        }
+    }
+
+    /// The topic feeds that gather from `slug`.
+    pub fn topics_of<'a>(&'a self, slug: &'a str) -> impl Iterator<Item = &'a FeedDef> + 'a {
+        self.feeds
+            .iter()
+            .filter(move |topic| topic.select.is_some() && self.selected(topic).contains(&slug))
     }
 
     /// URL of a feed's Atom document on this server.
@@ -174,10 +224,32 @@ pub fn load(config_path: &Path) -> Result<Settings, ConfigError> {
     let mut settings = settings;
     settings.feeds = feed_file::read_feeds(&settings, &mut issues);
     check_unique_sources(&settings.feeds, &settings.feeds_dir, &mut issues);
+    check_selections(&settings, &mut issues);
     if issues.is_empty() {
         Ok(settings)
     } else {
         Err(ConfigError(issues))
+    }
+}
+
+/// A topic feed gathers from feeds with sources that exist.
+fn check_selections(settings: &Settings, issues: &mut Vec<ConfigIssue>) {
+    for topic in settings.feeds.iter().filter(|f| f.select.is_some()) {
+        for slug in settings.selected(topic) {
+            let message = match settings.feed(slug) {
+                None => format!("there is no feed `{slug}` (feeds/{slug}.toml)"),
+                Some(feed) if feed.select.is_some() => {
+                    format!("`{slug}` is a topic feed itself; select feeds with sources")
+                }
+                Some(_) => continue,
+            };
+            issues.push(ConfigIssue {
+                path: settings.feeds_dir.join(format!("{}.toml", topic.slug)),
+                line: None,
+                key: Some("select.feeds".into()),
+                message,
+            });
+        }
     }
 }
 

@@ -97,6 +97,69 @@ impl Store {
         Ok(out)
     }
 
+    /// The newest `limit` items of several feeds that `keep` accepts, newest first, each
+    /// once however many of the feeds hold it (a topic feed). At most `MAX_EXAMINED`
+    /// items are looked at, so a keyword that matches little does not read the whole
+    /// store at every publish.
+    pub fn items_of_feeds(
+        &self,
+        feeds: &[&str],
+        limit: usize,
+        keep: impl Fn(&StoredItem) -> bool,
+    ) -> Result<Vec<StoredItem>, StoreError> {
+        const MAX_EXAMINED: usize = 20_000;
+        let mut cursors: Vec<_> = feeds
+            .iter()
+            .map(|slug| {
+                let skip = feed_prefix(slug).len();
+                (
+                    skip,
+                    self.feed_time
+                        .scan_prefix(feed_prefix(slug))
+                        .keys()
+                        .rev()
+                        .peekable(),
+                )
+            })
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let mut examined = 0;
+        while out.len() < limit && examined < MAX_EXAMINED {
+            // The cursor whose next entry is newest (time, then key, as the index sorts).
+            let mut newest: Option<(usize, Vec<u8>)> = None;
+            for (i, (skip, cursor)) in cursors.iter_mut().enumerate() {
+                match cursor.peek() {
+                    Some(Ok(entry)) => {
+                        let rest = entry[*skip..].to_vec();
+                        if newest.as_ref().is_none_or(|(_, top)| rest > *top) {
+                            newest = Some((i, rest));
+                        }
+                    }
+                    Some(Err(_)) => {
+                        return Err(cursor.next().expect("peeked").expect_err("an error").into());
+                    }
+                    None => {}
+                }
+            }
+            let Some((i, _)) = newest else { break };
+            let entry = cursors[i].1.next().expect("peeked")?;
+            examined += 1;
+            let Some(key) = item_of_feed_entry(&entry) else {
+                continue;
+            };
+            if !seen.insert(key) {
+                continue;
+            }
+            if let Some(item) = self.item(&key)? {
+                if keep(&item) {
+                    out.push(item);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// How many items a feed has.
     pub fn feed_len(&self, feed: &str) -> usize {
         self.feed_time.scan_prefix(feed_prefix(feed)).keys().count()
@@ -478,6 +541,71 @@ mod tests {
             .collect();
         assert_eq!(titles, ["t4", "t3", "t2"]);
         assert_eq!(store.feed_len("one"), 5);
+    }
+
+    #[test]
+    fn several_feeds_merge_newest_first_each_item_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        for (i, feed) in ["a", "b", "a", "b", "a"].iter().enumerate() {
+            let mut new = item(&format!("//n.example/{i}"), &format!("t{i}"));
+            new.published = Some((i as i64 * 1000, 0));
+            store
+                .upsert(feed, &format!("src-{feed}"), &new, 10_000)
+                .unwrap();
+        }
+        // Item 0 is also in feed b.
+        store
+            .upsert("b", "src-b", &item("//n.example/0", "t0"), 10_000)
+            .unwrap();
+        let titles =
+            |items: Vec<StoredItem>| items.into_iter().map(|i| i.title).collect::<Vec<_>>();
+        assert_eq!(
+            titles(store.items_of_feeds(&["a", "b"], 10, |_| true).unwrap()),
+            ["t4", "t3", "t2", "t1", "t0"]
+        );
+        assert_eq!(
+            titles(
+                store
+                    .items_of_feeds(&["a", "b"], 2, |i| i.title != "t4")
+                    .unwrap()
+            ),
+            ["t3", "t2"]
+        );
+    }
+
+    #[test]
+    fn a_reprint_joins_the_stored_item() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let body = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
+        let mut paper = item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
+        paper.content = Some(body.into());
+        assert_eq!(
+            store.upsert("paper", "dz", &paper, 1000).unwrap(),
+            Upserted::New
+        );
+        let mut portal = item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
+        portal.content = Some(body.replace('，', ",").replace("<p>坐到群众炕头、", "<p>"));
+        portal.outlet = Some("大众日报".into());
+        let Upserted::Merged { into, similarity } =
+            store.upsert("portal", "gov", &portal, 2000).unwrap()
+        else {
+            panic!("not merged");
+        };
+        assert!(similarity > 0.9);
+        let stored = store.item(&into).unwrap().unwrap();
+        assert_eq!(
+            stored.title, "66315件实事擦亮民生底色",
+            "the first item keeps its title"
+        );
+        assert_eq!(stored.places.len(), 2);
+        assert_eq!(store.feed_items("portal", 10).unwrap()[0].key, into);
+        // Refetching the reprint finds it by its URL now.
+        assert_eq!(
+            store.upsert("portal", "gov", &portal, 3000).unwrap(),
+            Upserted::Unchanged
+        );
     }
 
     #[test]

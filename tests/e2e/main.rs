@@ -11,6 +11,7 @@ mod extract_quality;
 mod near_duplicates;
 mod pages;
 mod reader;
+mod reprints;
 mod robustness;
 mod serving;
 mod sites;

@@ -1,0 +1,185 @@
+//! One article, one entry: the same 大众日报 report from a news-app JSON API, the paper's
+//! e-paper and a government portal is stored once, carries one Atom id in every feed,
+//! links to where else it appeared, and appears once in a topic feed over all feeds.
+
+use crate::sites::{serve, shipped_feed, today};
+use crate::support::{Fixture, Install, Reply, entries};
+
+fn mirror_feed(fixture: &Fixture) -> String {
+    format!(
+        "title = \"东方财富 大众日报\"\n[[sources]]\nname = \"em-dzrb\"\nkind = \"json\"\nurl = \"{}\"\nitems = \"/record\"\n\
+         id = \"/infoCode\"\ntitle = \"/title\"\ndate = \"/datetime\"\noutlet = \"/medianame\"\n\
+         link = \"{}?infoCode={{infoCode}}\"\ndetail = \"{}?id={{infoCode}}\"\ndetail_content = \"/text\"\n",
+        fixture.url("/record.json"),
+        fixture.url("/html_News/NewsShare.html"),
+        fixture.url("/NewsData/GetNewsText.do")
+    )
+}
+
+const TOPIC: &str = "title = \"我为群众办实事\"\ndescription = \"各地为民办实事报道\"\n[select]\nfeeds = [\"*\"]\nany = [\"办实事\"]\nnone = [\"广告\"]\n";
+
+#[test]
+fn a_report_from_an_app_an_epaper_and_a_portal_is_one_entry() {
+    let fixture = Fixture::start();
+    let today = today();
+    serve(
+        &fixture,
+        "dzrb",
+        &format!("/dzrb/content/{}", today.format("%Y%m%d")),
+        today,
+        &[],
+    );
+    serve(&fixture, "shiyan", "", today, &[]);
+    serve(&fixture, "eastmoney", "", today, &[]);
+    for code in ["NW202201252260222591", "NW202201212256540329"] {
+        let detail = std::fs::read(format!(
+            "{}/tests/fixtures/sites/eastmoney/NewsData/{code}.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        fixture.set(
+            &format!("/NewsData/GetNewsText.do?id={code}"),
+            Reply::ok("application/json", detail),
+        );
+    }
+    let base = fixture.url("");
+    let install = Install::new(&[
+        (
+            "dazhongribao",
+            &shipped_feed("dazhongribao", "http://paper.dzwww.com", &base),
+        ),
+        (
+            "shiyan",
+            &shipped_feed("shiyan", "http://www.shiyan.gov.cn", &base),
+        ),
+        ("eastmoney-dzrb", &mirror_feed(&fixture)),
+        ("banshishi", TOPIC),
+    ]);
+    // The app first, then the others: what comes later joins what is stored.
+    let (code, out) = install.fetch(&["em-dzrb"]);
+    assert_eq!(
+        (code, out.trim()),
+        (0, "em-dzrb: 2 new, 0 updated, 0 unchanged")
+    );
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "dzrb-epaper: 0 new, 0 updated, 0 unchanged, 2 merged (1 editions not published)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("shiyan-syyw: 1 new, 0 updated, 0 unchanged, 2 merged"),
+        "{out}"
+    );
+    let merge_line = out
+        .lines()
+        .find(|l| l.contains("Articel01002NU.htm merged into urn:uuid:"))
+        .expect("merges are reported");
+    assert!(merge_line.contains("(similarity "), "{merge_line}");
+
+    let feeds = install.publish();
+    let app = entries(&feeds["eastmoney-dzrb"]);
+    let paper = entries(&feeds["dazhongribao"]);
+    let portal = entries(&feeds["shiyan"]);
+    let topic = entries(&feeds["banshishi"]);
+    assert_eq!((app.len(), paper.len(), portal.len()), (2, 2, 3));
+    let report = |list: &[crate::support::atom::Entry]| {
+        list.iter()
+            .find(|e| e.content.contains("坐到群众炕头"))
+            .cloned()
+            .expect("the report is in every feed")
+    };
+    let (a, p, g, t) = (
+        report(&app),
+        report(&paper),
+        report(&portal),
+        report(&topic),
+    );
+    assert_eq!(a.id, p.id);
+    assert_eq!(a.id, g.id);
+    assert_eq!(a.id, t.id);
+    assert_eq!(t.title, "66315件实事擦亮民生底色");
+    // The first stored version (the app's) is the entry; the others are related links.
+    assert_eq!(
+        a.link.as_deref(),
+        Some(format!("{base}/html_News/NewsShare.html?infoCode=NW202201252260222591").as_str())
+    );
+    assert!(
+        t.related.iter().any(|l| l.ends_with("Articel01002NU.htm")),
+        "{:?}",
+        t.related
+    );
+    assert!(
+        t.related
+            .iter()
+            .any(|l| l.ends_with("t20220125_3456789.shtml")),
+        "{:?}",
+        t.related
+    );
+    assert_eq!(t.published, a.published);
+
+    // The topic feed holds each article once however many sources carried it.
+    let mut titles: Vec<&str> = topic.iter().map(|e| e.title.as_str()).collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "66315件实事擦亮民生底色",
+            "“我为群众办实事”见深度、升温度、显力度",
+            "解急难愁盼 办民生实事"
+        ]
+    );
+
+    // Refetching changes nothing and merges nothing again.
+    let (_, out) = install.fetch(&[]);
+    assert!(!out.contains("merged"), "{out}");
+    assert_eq!(entries(&install.publish()["banshishi"]).len(), 3);
+}
+
+#[test]
+fn topic_feed_keywords_and_config_checks() {
+    let fixture = Fixture::start();
+    serve(&fixture, "shiyan", "", today(), &[]);
+    let base = fixture.url("");
+    let only_shiyan = "title = \"十堰\"\n[select]\nfeeds = [\"shiyan\"]\nany = [\"十堰\", \"胡亚波\"]\nnone = [\"滨州\"]\n";
+    let install = Install::new(&[
+        (
+            "shiyan",
+            &shipped_feed("shiyan", "http://www.shiyan.gov.cn", &base),
+        ),
+        ("local", only_shiyan),
+    ]);
+    assert_eq!(install.fetch(&[]).0, 0);
+    let titles: Vec<String> = entries(&install.publish()["local"])
+        .into_iter()
+        .map(|e| e.title)
+        .collect();
+    assert_eq!(titles, ["解急难愁盼 办民生实事"]);
+
+    for (topic, expected) in [
+        (
+            "title = \"t\"\n[select]\nfeeds = [\"nosuch\"]\n",
+            "there is no feed `nosuch`",
+        ),
+        (
+            "title = \"t\"\n[select]\nfeeds = [\"local\"]\n",
+            "`local` is a topic feed itself",
+        ),
+        ("title = \"t\"\n[select]\nfeeds = []\n", "names no feed"),
+        (
+            "title = \"t\"\n",
+            "a feed needs [[sources]] tables, or a [select] table",
+        ),
+    ] {
+        install.write_feed("zz", topic);
+        let output = install.cmd(&["check"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{topic}");
+        assert!(
+            stderr.contains(expected) && stderr.contains("zz.toml"),
+            "{expected}:\n{stderr}"
+        );
+    }
+}
