@@ -164,8 +164,7 @@ mod tests {
             .replace('，', ",")
             .replace('。', ".")
             .replace('；', ";")
-            .replace('“', "\"")
-            .replace('”', "\"");
+            .replace(['“', '”'], "\"");
         let spaced = TEXT.replace('，', " ， ");
         assert_eq!(normalize(TEXT), normalize(&half));
         assert_eq!(Fingerprint::of(TEXT), Fingerprint::of(&spaced));

@@ -20,7 +20,7 @@ pub(super) enum Near {
     /// A stored item is the same article.
     Duplicate { into: ItemKey, similarity: f32 },
     /// No stored item is; the fingerprint (when the text is long enough) is to be indexed.
-    Distinct(Option<Fingerprint>),
+    Distinct(Option<Box<Fingerprint>>),
 }
 
 /// `band (1 byte) band-hash (8) item (16)`.
@@ -60,7 +60,7 @@ impl Store {
                 into,
                 similarity: score as f32,
             },
-            None => Near::Distinct(Some(fingerprint)),
+            None => Near::Distinct(Some(Box::new(fingerprint))),
         })
     }
 
