@@ -37,7 +37,7 @@ pub enum DaemonError {
 
 /// Opens what a run of sources needs: the store and the HTTP client.
 pub fn context(settings: Settings) -> Result<Context, DaemonError> {
-    let store = Store::open(&settings.data_dir)?;
+    let store = Store::open_with_cache(&settings.data_dir, settings.store_cache)?;
     let fetcher = Fetcher::new(&settings.fetch).map_err(DaemonError::Setup)?;
     Ok(Context {
         settings: Arc::new(settings),

@@ -281,7 +281,7 @@ fn print_preview(name: &str, outcome: &Preview) {
 }
 
 fn publish_files(settings: Settings, out: PathBuf) -> ExitCode {
-    let result = paperboy::store::Store::open(&settings.data_dir)
+    let result = paperboy::store::Store::open_with_cache(&settings.data_dir, settings.store_cache)
         .map_err(|err| err.to_string())
         .and_then(|store| publish::write_files(&settings, &store, &out));
     match result {

@@ -36,6 +36,8 @@ struct DaemonFile {
     timezone: Option<Spanned<String>>,
     /// Entries per published feed (default 100).
     entries: Option<usize>,
+    /// Memory for the store's page cache (default `128MiB`).
+    store_cache: Option<Spanned<String>>,
     #[serde(default)]
     fetch: FetchSection,
 }
@@ -115,7 +117,15 @@ pub(super) fn read_daemon(path: &Path, issues: &mut Vec<ConfigIssue>) -> Option<
     if entries == 0 {
         out.at::<()>(None, "entries", "must be at least 1".into());
     }
+    let store_cache = match &file.store_cache {
+        None => crate::store::DEFAULT_CACHE,
+        Some(text) => parse_size(text.get_ref()).unwrap_or_else(|err| {
+            out.at(Some(text), "store_cache", err);
+            crate::store::DEFAULT_CACHE
+        }),
+    };
     let settings = Settings {
+        store_cache,
         listen,
         base_url,
         data_dir: resolve(dir, file.data_dir.as_deref().unwrap_or("../data")),

@@ -46,6 +46,8 @@ pub struct Settings {
     /// Public URL of the server, always ending in `/`.
     pub base_url: Url,
     pub data_dir: PathBuf,
+    /// Bytes of the store kept in memory.
+    pub store_cache: u64,
     pub feeds_dir: PathBuf,
     pub timezone: Tz,
     pub fetch: FetchSettings,

@@ -3,7 +3,7 @@
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
-use super::dedup::{Near, band_entry};
+use super::dedup::{MAX_PER_BAND, Near, band_key};
 use super::keys::{feed_entry, feed_prefix, guid_key, item_of_feed_entry};
 use super::{NewItem, Place, Store, StoreError, StoredItem, TREE_ITEMS, Upserted, decode, encode};
 use crate::normalize::ItemKey;
@@ -293,7 +293,12 @@ impl Tx<'_> {
             self.items.insert(&key.0, encode(&item))?;
             if let Near::Distinct(Some(fingerprint)) = near {
                 for (band, hash) in fingerprint.bands.iter().enumerate() {
-                    self.lsh.insert(band_entry(band, *hash, &key), &[])?;
+                    let entry = band_key(band, *hash);
+                    let mut list = self.lsh.get(entry)?.map(|v| v.to_vec()).unwrap_or_default();
+                    if list.len() < MAX_PER_BAND * 16 {
+                        list.extend_from_slice(&key.0);
+                        self.lsh.insert(&entry, list)?;
+                    }
                 }
             }
             return Ok(Upserted::New);

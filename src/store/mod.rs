@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 
 pub use records::{NewItem, Place, SourceState, StoredItem, Upserted};
 
+/// Memory sled may use for its page cache unless configured (`store_cache`). The
+/// near-duplicate index is read at random: once it outgrows the cache, lookups slow down.
+pub const DEFAULT_CACHE: u64 = 128 << 20;
+
 /// Version of the record layouts; bump on any change to `records.rs`.
 const SCHEMA_VERSION: u32 = 2;
 
@@ -63,8 +67,13 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (or creates) the store in `dir`.
+    /// Opens (or creates) the store in `dir` with the default cache.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Store::open_with_cache(dir, DEFAULT_CACHE)
+    }
+
+    /// Opens (or creates) the store in `dir`, caching up to `cache` bytes of it in memory.
+    pub fn open_with_cache(dir: &Path, cache: u64) -> Result<Store, StoreError> {
         let open_error = |message: String| StoreError::Open {
             path: dir.to_path_buf(),
             message,
@@ -72,7 +81,7 @@ impl Store {
         std::fs::create_dir_all(dir).map_err(|err| open_error(err.to_string()))?;
         let db = sled::Config::new()
             .path(dir)
-            .cache_capacity(64 << 20)
+            .cache_capacity(cache)
             .open()
             .map_err(|err| {
                 let message = err.to_string();
