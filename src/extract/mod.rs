@@ -224,3 +224,34 @@ fn flatten(document: &Html, headline: Option<dom::NodeId>) -> PageText {
         headline_end: end,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn selector(css: &str) -> Option<Selector> {
+        Some(Selector::parse(css).unwrap())
+    }
+
+    #[test]
+    fn override_selectors_take_precedence() {
+        let page = r#"<html><head><title>站点首页</title></head><body>
+            <div class="hd"><span class="t">真正的标题</span><span class="when">刊发 2021-11-16 08:15</span></div>
+            <div id="main"><p>第一段正文，内容充实。</p><div class="ad">广告：买一送一，欢迎选购。</div><p>第二段正文，依然充实。</p></div>
+            <div id="other"><p>另一个很长的段落，标点很多，文字也很多，很多很多很多，真的很多，但它不是正文。</p></div>
+            </body></html>"#;
+        let overrides = Overrides {
+            content: selector("#main"),
+            title: selector("span.t"),
+            date: selector("span.when"),
+            exclude: vec![Selector::parse(".ad").unwrap()],
+        };
+        let article = extract(page, None, &overrides, chrono_tz::Asia::Shanghai);
+        assert_eq!(article.title, "真正的标题");
+        assert_eq!(article.published.unwrap().to_rfc3339(), "2021-11-16T08:15:00+08:00");
+        assert_eq!(article.text, "第一段正文，内容充实。\n第二段正文，依然充实。");
+        assert!(article.unmatched.is_empty());
+        let missing = Overrides { content: selector("#nothing"), ..Overrides::default() };
+        assert_eq!(extract(page, None, &missing, chrono_tz::Asia::Shanghai).unmatched, ["content"]);
+    }
+}
