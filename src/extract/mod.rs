@@ -248,10 +248,22 @@ mod tests {
         };
         let article = extract(page, None, &overrides, chrono_tz::Asia::Shanghai);
         assert_eq!(article.title, "真正的标题");
-        assert_eq!(article.published.unwrap().to_rfc3339(), "2021-11-16T08:15:00+08:00");
-        assert_eq!(article.text, "第一段正文，内容充实。\n第二段正文，依然充实。");
+        assert_eq!(
+            article.published.unwrap().to_rfc3339(),
+            "2021-11-16T08:15:00+08:00"
+        );
+        assert_eq!(
+            article.text,
+            "第一段正文，内容充实。\n第二段正文，依然充实。"
+        );
         assert!(article.unmatched.is_empty());
-        let missing = Overrides { content: selector("#nothing"), ..Overrides::default() };
-        assert_eq!(extract(page, None, &missing, chrono_tz::Asia::Shanghai).unmatched, ["content"]);
+        let missing = Overrides {
+            content: selector("#nothing"),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            extract(page, None, &missing, chrono_tz::Asia::Shanghai).unmatched,
+            ["content"]
+        );
     }
 }

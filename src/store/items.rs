@@ -39,30 +39,7 @@ impl Store {
         } else {
             self.near_duplicate(item)?
         };
-        let trees = (
-            &self.items,
-            &self.urls,
-            &self.guids,
-            &self.ids,
-            &self.feed_time,
-            &self.lsh,
-        );
-        trees
-            .transaction(|(items, urls, guids, ids, feed_time, lsh)| {
-                let tx = Tx {
-                    items,
-                    urls,
-                    guids,
-                    ids,
-                    feed_time,
-                    lsh,
-                };
-                tx.upsert(feed, source, item, now, &near)
-            })
-            .map_err(|err| match err {
-                TransactionError::Abort(err) => err,
-                TransactionError::Storage(err) => StoreError::Sled(err),
-            })
+        self.transact(|tx| tx.upsert(feed, source, item, now, &near))
     }
 
     /// Whether one of the item's identities is stored already.
@@ -183,57 +160,36 @@ impl Store {
         url_identity: Option<&str>,
         link: Option<&str>,
     ) -> Result<Option<Upserted>, StoreError> {
-        let trees = (
-            &self.items,
-            &self.urls,
-            &self.guids,
-            &self.ids,
-            &self.feed_time,
-            &self.lsh,
-        );
-        trees
-            .transaction(|(items, urls, guids, ids, feed_time, lsh)| {
-                let tx = Tx {
-                    items,
-                    urls,
-                    guids,
-                    ids,
-                    feed_time,
-                    lsh,
-                };
-                let probe = NewItem {
-                    declared_id: declared_id.map(str::to_string),
-                    url_identity: url_identity.map(str::to_string),
-                    link: link.map(str::to_string),
-                    ..NewItem::default()
-                };
-                let Some(key) = tx.find(source, &probe)? else {
-                    return Ok(None);
-                };
-                let Some(mut item) = tx.load(&key)? else {
-                    return Ok(None);
-                };
-                let mut outcome = Upserted::Unchanged;
-                if !item.places.iter().any(|place| place.source == source) {
-                    item.places.push(place(source, &probe));
-                    outcome = Upserted::New;
-                }
-                if !item.feeds.iter().any(|slug| slug == feed) {
-                    item.feeds.push(feed.to_string());
-                    tx.feed_time
-                        .insert(feed_entry(feed, item.sort_time(), &key), &[])?;
-                    outcome = Upserted::New;
-                }
-                if outcome == Upserted::New {
-                    tx.index(&item, source, &probe)?;
-                    tx.items.insert(&key.0, encode(&item))?;
-                }
-                Ok(Some(outcome))
-            })
-            .map_err(|err| match err {
-                TransactionError::Abort(err) => err,
-                TransactionError::Storage(err) => StoreError::Sled(err),
-            })
+        self.transact(|tx| {
+            let probe = NewItem {
+                declared_id: declared_id.map(str::to_string),
+                url_identity: url_identity.map(str::to_string),
+                link: link.map(str::to_string),
+                ..NewItem::default()
+            };
+            let Some(key) = tx.find(source, &probe)? else {
+                return Ok(None);
+            };
+            let Some(mut item) = tx.load(&key)? else {
+                return Ok(None);
+            };
+            let mut outcome = Upserted::Unchanged;
+            if !item.places.iter().any(|place| place.source == source) {
+                item.places.push(place(source, &probe));
+                outcome = Upserted::New;
+            }
+            if !item.feeds.iter().any(|slug| slug == feed) {
+                item.feeds.push(feed.to_string());
+                tx.feed_time
+                    .insert(feed_entry(feed, item.sort_time(), &key), &[])?;
+                outcome = Upserted::New;
+            }
+            if outcome == Upserted::New {
+                tx.index(&item, source, &probe)?;
+                tx.items.insert(&key.0, encode(&item))?;
+            }
+            Ok(Some(outcome))
+        })
     }
 
     /// Whether an item with this declared id or URL identity is stored.
@@ -259,6 +215,36 @@ impl Store {
             Some(key) => self.item(&ItemKey::from_slice(&key).unwrap_or(ItemKey([0; 16]))),
             None => Ok(None),
         }
+    }
+}
+
+impl Store {
+    /// Runs `work` in one transaction over the trees an item write touches. sled re-runs
+    /// the closure on a conflict, so it must only read and write through `tx`.
+    fn transact<T>(&self, work: impl Fn(&Tx<'_>) -> TxResult<T>) -> Result<T, StoreError> {
+        let trees = (
+            &self.items,
+            &self.urls,
+            &self.guids,
+            &self.ids,
+            &self.feed_time,
+            &self.lsh,
+        );
+        trees
+            .transaction(|(items, urls, guids, ids, feed_time, lsh)| {
+                work(&Tx {
+                    items,
+                    urls,
+                    guids,
+                    ids,
+                    feed_time,
+                    lsh,
+                })
+            })
+            .map_err(|err| match err {
+                TransactionError::Abort(err) => err,
+                TransactionError::Storage(err) => StoreError::Sled(err),
+            })
     }
 }
 
