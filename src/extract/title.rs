@@ -13,6 +13,9 @@ use super::metadata::Metadata;
 /// Separators between a headline and the site name in a `<title>`.
 const SEPARATORS: &[&str] = &["_", " - ", "-", "|", "｜", " — ", "—", "–", "--", "·"];
 
+/// What the stripped `<title>` scores against the other candidates.
+const TITLE_ITSELF: f64 = 2.5;
+
 /// The chosen headline, and its element when it has one on the page.
 pub struct Headline {
     pub text: String,
@@ -81,6 +84,17 @@ pub fn find(document: &Html, meta: &Metadata, chosen: Option<&Selector>) -> Head
         if best.is_none_or(|(top, _)| score > top) {
             best = Some((score, candidate));
         }
+    }
+    // The `<title>` itself, site name stripped, when no candidate beats a modest score:
+    // it gets no agreement bonus, so a real headline element that disagrees with a
+    // generic `<title>` still wins, while stray headings and labels do not.
+    let stripped = strip_site_name(&page_title);
+    if stripped.chars().count() >= 4 && best.is_none_or(|(score, _)| score < TITLE_ITSELF) {
+        let node = element_with_text(document, &stripped);
+        return Headline {
+            text: stripped,
+            node,
+        };
     }
     match best {
         Some((_, candidate)) => {
@@ -187,6 +201,31 @@ pub fn strip_site_name(title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn headline(html: &str) -> String {
+        let document = Html::parse_document(html);
+        find(&document, &super::super::metadata::read(&document), None).text
+    }
+
+    #[test]
+    fn the_title_wins_over_stray_headings_but_not_over_a_headline() {
+        assert_eq!(
+            headline(
+                "<title>市政府召开常务会议_某市政府网</title><h2>相关新闻</h2><div class=\"hot-title\">热点</div>"
+            ),
+            "市政府召开常务会议"
+        );
+        assert_eq!(
+            headline("<title>某市政府网</title><h1>市政府召开常务会议研究部署工作</h1>"),
+            "市政府召开常务会议研究部署工作"
+        );
+        assert_eq!(
+            headline(
+                "<title>市政府召开常务会议 研究部署工作_某市政府网</title><h1>市政府召开常务会议 研究部署工作</h1>"
+            ),
+            "市政府召开常务会议 研究部署工作"
+        );
+    }
 
     #[test]
     fn site_names_are_stripped() {
