@@ -34,12 +34,9 @@ pub async fn run(run: &mut Run<'_>, rules: &JsonRules) -> Result<(), RunError> {
             {
                 continue;
             }
-            match fetch_detail(run, &detail, rules, &mut item).await {
-                Ok(()) => {}
-                Err(err) => {
-                    run.failed(&detail, &err);
-                    continue;
-                }
+            if let Err(err) = fetch_detail(run, &detail, rules, &mut item).await {
+                run.failed(&detail, &err);
+                continue;
             }
         }
         run.store(item, &base).await?;
