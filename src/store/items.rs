@@ -1,10 +1,11 @@
-//! Storing items (with dedup by identity) and reading a feed's newest items.
+//! Storing items: dedup by identity, near-duplicates joining the stored item, and
+//! sources attaching themselves to items they list.
 
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
 use super::dedup::{MAX_PER_BAND, Near, band_key};
-use super::keys::{feed_entry, feed_prefix, guid_key, item_of_feed_entry};
+use super::keys::{feed_entry, guid_key};
 use super::{NewItem, Place, Store, StoreError, StoredItem, TREE_ITEMS, Upserted, decode, encode};
 use crate::normalize::ItemKey;
 
@@ -57,98 +58,6 @@ impl Store {
             .contains_key(ItemKey::for_identity(&item.primary_identity(source)).0)?)
     }
 
-    /// The newest `limit` items of a feed, newest first.
-    pub fn feed_items(&self, feed: &str, limit: usize) -> Result<Vec<StoredItem>, StoreError> {
-        let mut out = Vec::with_capacity(limit.min(1024));
-        for entry in self.feed_time.scan_prefix(feed_prefix(feed)).keys().rev() {
-            if out.len() == limit {
-                break;
-            }
-            let Some(key) = item_of_feed_entry(&entry?) else {
-                continue;
-            };
-            if let Some(item) = self.item(&key)? {
-                out.push(item);
-            }
-        }
-        Ok(out)
-    }
-
-    /// The newest `limit` items of several feeds that `keep` accepts, newest first, each
-    /// once however many of the feeds hold it (a topic feed). At most `MAX_EXAMINED`
-    /// items are looked at, so a keyword that matches little does not read the whole
-    /// store at every publish.
-    pub fn items_of_feeds(
-        &self,
-        feeds: &[&str],
-        limit: usize,
-        keep: impl Fn(&StoredItem) -> bool,
-    ) -> Result<Vec<StoredItem>, StoreError> {
-        const MAX_EXAMINED: usize = 20_000;
-        let mut cursors: Vec<_> = feeds
-            .iter()
-            .map(|slug| {
-                let skip = feed_prefix(slug).len();
-                (
-                    skip,
-                    self.feed_time
-                        .scan_prefix(feed_prefix(slug))
-                        .keys()
-                        .rev()
-                        .peekable(),
-                )
-            })
-            .collect();
-        let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
-        let mut examined = 0;
-        while out.len() < limit && examined < MAX_EXAMINED {
-            // The cursor whose next entry is newest (time, then key, as the index sorts).
-            let mut newest: Option<(usize, Vec<u8>)> = None;
-            for (i, (skip, cursor)) in cursors.iter_mut().enumerate() {
-                match cursor.peek() {
-                    Some(Ok(entry)) => {
-                        let rest = entry[*skip..].to_vec();
-                        if newest.as_ref().is_none_or(|(_, top)| rest > *top) {
-                            newest = Some((i, rest));
-                        }
-                    }
-                    Some(Err(_)) => {
-                        return Err(cursor.next().expect("peeked").expect_err("an error").into());
-                    }
-                    None => {}
-                }
-            }
-            let Some((i, _)) = newest else { break };
-            let entry = cursors[i].1.next().expect("peeked")?;
-            examined += 1;
-            let Some(key) = item_of_feed_entry(&entry) else {
-                continue;
-            };
-            if !seen.insert(key) {
-                continue;
-            }
-            if let Some(item) = self.item(&key)? {
-                if keep(&item) {
-                    out.push(item);
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// How many items a feed has.
-    pub fn feed_len(&self, feed: &str) -> usize {
-        self.feed_time.scan_prefix(feed_prefix(feed)).keys().count()
-    }
-
-    pub fn item(&self, key: &ItemKey) -> Result<Option<StoredItem>, StoreError> {
-        match self.items.get(key.0)? {
-            Some(bytes) => decode(TREE_ITEMS, &bytes).map(Some),
-            None => Ok(None),
-        }
-    }
-
     /// Records that `source` (of `feed`) carries the stored item with this declared id or
     /// URL identity, without touching its content: the page need not be fetched again.
     /// `None` when no such item is stored.
@@ -190,31 +99,6 @@ impl Store {
             }
             Ok(Some(outcome))
         })
-    }
-
-    /// Whether an item with this declared id or URL identity is stored.
-    pub fn contains(
-        &self,
-        declared_id: Option<&str>,
-        url_identity: Option<&str>,
-    ) -> Result<bool, StoreError> {
-        if let Some(id) = declared_id {
-            if self.ids.contains_key(id.as_bytes())? {
-                return Ok(true);
-            }
-        }
-        match url_identity {
-            Some(url) => Ok(self.urls.contains_key(url.as_bytes())?),
-            None => Ok(false),
-        }
-    }
-
-    /// The stored item a URL identity points to.
-    pub fn item_for_url(&self, url_identity: &str) -> Result<Option<StoredItem>, StoreError> {
-        match self.urls.get(url_identity.as_bytes())? {
-            Some(key) => self.item(&ItemKey::from_slice(&key).unwrap_or(ItemKey([0; 16]))),
-            None => Ok(None),
-        }
     }
 }
 
@@ -516,56 +400,6 @@ mod tests {
     }
 
     #[test]
-    fn newest_first_and_limited() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        for i in 0..5 {
-            let mut new = item(&format!("//n.example/{i}"), &format!("t{i}"));
-            new.published = Some((i * 1000, 8 * 3600));
-            store.upsert("one", "s", &new, 10_000).unwrap();
-        }
-        let titles: Vec<String> = store
-            .feed_items("one", 3)
-            .unwrap()
-            .into_iter()
-            .map(|i| i.title)
-            .collect();
-        assert_eq!(titles, ["t4", "t3", "t2"]);
-        assert_eq!(store.feed_len("one"), 5);
-    }
-
-    #[test]
-    fn several_feeds_merge_newest_first_each_item_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        for (i, feed) in ["a", "b", "a", "b", "a"].iter().enumerate() {
-            let mut new = item(&format!("//n.example/{i}"), &format!("t{i}"));
-            new.published = Some((i as i64 * 1000, 0));
-            store
-                .upsert(feed, &format!("src-{feed}"), &new, 10_000)
-                .unwrap();
-        }
-        // Item 0 is also in feed b.
-        store
-            .upsert("b", "src-b", &item("//n.example/0", "t0"), 10_000)
-            .unwrap();
-        let titles =
-            |items: Vec<StoredItem>| items.into_iter().map(|i| i.title).collect::<Vec<_>>();
-        assert_eq!(
-            titles(store.items_of_feeds(&["a", "b"], 10, |_| true).unwrap()),
-            ["t4", "t3", "t2", "t1", "t0"]
-        );
-        assert_eq!(
-            titles(
-                store
-                    .items_of_feeds(&["a", "b"], 2, |i| i.title != "t4")
-                    .unwrap()
-            ),
-            ["t3", "t2"]
-        );
-    }
-
-    #[test]
     fn a_reprint_joins_the_stored_item() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
@@ -597,20 +431,5 @@ mod tests {
             store.upsert("portal", "gov", &portal, 3000).unwrap(),
             Upserted::Unchanged
         );
-    }
-
-    #[test]
-    fn the_store_survives_reopening() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let store = Store::open(dir.path()).unwrap();
-            store
-                .upsert("one", "s", &item("//n.example/1", "t"), 1)
-                .unwrap();
-            store.flush().unwrap();
-        }
-        let store = Store::open(dir.path()).unwrap();
-        assert_eq!(store.feed_items("one", 10).unwrap().len(), 1);
-        assert!(store.item_for_url("//n.example/1").unwrap().is_some());
     }
 }

@@ -8,6 +8,7 @@
 mod dedup;
 mod items;
 mod keys;
+mod read;
 mod records;
 
 use std::path::{Path, PathBuf};
