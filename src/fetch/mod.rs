@@ -205,14 +205,15 @@ impl Fetcher {
         if err.is_redirect() {
             return FetchError::TooManyRedirects { url };
         }
-        // reqwest's own message is terse ("error sending request"); the cause is below it.
-        let mut message = err.to_string();
+        // reqwest's own message ("error sending request for url (…)") repeats the URL and
+        // says little: the causes below it say what went wrong.
+        let mut causes = Vec::new();
         let mut source = std::error::Error::source(&err);
         while let Some(cause) = source {
-            message.push_str(": ");
-            message.push_str(&cause.to_string());
+            causes.push(cause.to_string());
             source = cause.source();
         }
+        let message = if causes.is_empty() { err.to_string() } else { causes.join(": ") };
         FetchError::Transport { url, message }
     }
 }
