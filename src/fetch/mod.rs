@@ -213,7 +213,11 @@ impl Fetcher {
             causes.push(cause.to_string());
             source = cause.source();
         }
-        let message = if causes.is_empty() { err.to_string() } else { causes.join(": ") };
+        let message = if causes.is_empty() {
+            err.to_string()
+        } else {
+            causes.join(": ")
+        };
         FetchError::Transport { url, message }
     }
 }
