@@ -62,8 +62,9 @@ impl Store {
                             newest = Some((i, rest));
                         }
                     }
+                    // Take the error out of the cursor and return it.
                     Some(Err(_)) => {
-                        return Err(cursor.next().expect("peeked").expect_err("an error").into());
+                        cursor.next().transpose()?;
                     }
                     None => {}
                 }
