@@ -61,6 +61,10 @@ static SCRIPT_FIELDS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// WeChat article pages fill their visible time by script from `var ct = "<epoch>"`.
+static WECHAT_TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\bvar\s+ct\s*=\s*["'](\d{10})["']"#).expect("valid regex"));
+
 pub fn read(document: &Html) -> Metadata {
     let mut meta = Metadata::default();
     let title = Selector::parse("title").expect("valid selector");
@@ -156,6 +160,9 @@ fn read_scripts(document: &Html, meta: &mut Metadata) {
         }
         if text.len() > 2_000_000 {
             continue;
+        }
+        if let Some(capture) = WECHAT_TIME.captures(&text) {
+            meta.published.push(capture[1].to_string());
         }
         for capture in SCRIPT_FIELDS.captures_iter(&text).take(50) {
             let value = fold_whitespace(&capture[2]);

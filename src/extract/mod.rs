@@ -234,6 +234,21 @@ mod tests {
     }
 
     #[test]
+    fn a_wechat_article_time_comes_from_its_script() {
+        let page = r#"<html><head><meta property="og:title" content="十堰发布：办好民生实事"></head><body>
+            <h1 class="rich_media_title" id="activity-name">十堰发布：办好民生实事</h1>
+            <div id="meta_content"><span id="js_name">十堰发布</span><em id="publish_time"></em></div>
+            <div class="rich_media_content" id="js_content"><p>今年以来，我市聚焦群众急难愁盼，办成一批民生实事。</p></div>
+            <script>var ct = "1637021709"; var nickname = "十堰发布";</script></body></html>"#;
+        let article = extract(page, None, &Overrides::default(), chrono_tz::Asia::Shanghai);
+        assert_eq!(
+            article.published.unwrap().to_rfc3339(),
+            "2021-11-16T08:15:09+08:00"
+        );
+        assert_eq!(article.title, "十堰发布：办好民生实事");
+    }
+
+    #[test]
     fn override_selectors_take_precedence() {
         let page = r#"<html><head><title>站点首页</title></head><body>
             <div class="hd"><span class="t">真正的标题</span><span class="when">刊发 2021-11-16 08:15</span></div>

@@ -117,6 +117,15 @@ fn labelled_in(text: &str, tz: Tz) -> Option<Found> {
 
 fn parse_meta(text: &str, tz: Tz) -> Option<Found> {
     let text = text.trim();
+    if matches!(text.len(), 10 | 13) && text.bytes().all(|b| b.is_ascii_digit()) {
+        let time = dates::from_epoch(text.parse().ok()?)?
+            .with_timezone(&tz)
+            .fixed_offset();
+        return Some(Found {
+            time,
+            precision: Precision::Second,
+        });
+    }
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         let precision = if time.second() == 0 && !text.contains(":00Z") && text.len() <= 22 {
             Precision::Minute
