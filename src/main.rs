@@ -62,6 +62,13 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Show the stored item an article URL belongs to: its id, feeds and every place it
+    /// appeared, with the similarity of each merged reprint.
+    Inspect {
+        #[arg(short = 'c', long = "config")]
+        config: Option<PathBuf>,
+        url: String,
+    },
 }
 
 const FAILED: u8 = 1;
@@ -96,6 +103,7 @@ fn main() -> ExitCode {
         } => with_settings(config, |s| fetch(s, sources, dry_run)),
         Command::Publish { config, out } => with_settings(config, |s| publish_files(s, out)),
         Command::Extract { page, url, config } => extract(page, url, config),
+        Command::Inspect { config, url } => with_settings(config, |s| inspect(s, &url)),
     }
 }
 
@@ -353,4 +361,42 @@ fn extract(page: String, url: Option<String>, config: Option<PathBuf>) -> ExitCo
         serde_json::to_string_pretty(&article).expect("an article serializes")
     );
     ExitCode::SUCCESS
+}
+
+fn inspect(settings: Settings, url: &str) -> ExitCode {
+    let url = match url::Url::parse(url) {
+        Ok(url) => url,
+        Err(err) => {
+            eprintln!("paperboy: `{url}` is not a URL: {err}");
+            return ExitCode::from(BAD_CONFIG);
+        }
+    };
+    let found = paperboy::store::Store::open_with_cache(&settings.data_dir, settings.store_cache)
+        .and_then(|store| store.item_for_url(&paperboy::normalize::url_identity(&url)));
+    match found {
+        Ok(Some(item)) => {
+            let places: Vec<_> = item
+                .places
+                .iter()
+                .map(|p| serde_json::json!({"source": p.source, "url": p.url, "outlet": p.outlet, "merged_with_similarity": p.similarity}))
+                .collect();
+            let report = serde_json::json!({
+                "id": item.key.atom_id(),
+                "title": item.title,
+                "owner": item.owner,
+                "feeds": item.feeds,
+                "places": places,
+            });
+            println!("{}", serde_json::to_string_pretty(&report).expect("json"));
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!("paperboy: no stored item has the address {url}");
+            ExitCode::from(FAILED)
+        }
+        Err(err) => {
+            eprintln!("paperboy: {err}");
+            ExitCode::from(FAILED)
+        }
+    }
 }

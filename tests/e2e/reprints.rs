@@ -132,6 +132,28 @@ fn a_report_from_an_app_an_epaper_and_a_portal_is_one_entry() {
         ]
     );
 
+    // The store says why they are one entry.
+    let portal_url = fixture.url("/xwdt/syyw/202201/t20220125_3456789.shtml");
+    let output = install.cmd(&["inspect", &portal_url]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let inspected: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(inspected["id"], t.id.as_str());
+    assert_eq!(inspected["owner"], "em-dzrb");
+    let places = inspected["places"].as_array().unwrap();
+    assert_eq!(places.len(), 3);
+    let portal_place = places
+        .iter()
+        .find(|p| p["source"] == "shiyan-syyw")
+        .unwrap();
+    assert!(
+        portal_place["merged_with_similarity"].as_f64().unwrap() >= 0.6,
+        "{portal_place}"
+    );
+
     // Refetching changes nothing and merges nothing again.
     let (_, out) = install.fetch(&[]);
     assert!(!out.contains("merged"), "{out}");
