@@ -150,7 +150,12 @@ pub async fn run_source(
         match run_once(&ctx, &source).await {
             Ok(report) => {
                 tracing::info!(source = %source.name, %report, "fetched");
-                if report.changed() {
+                if report.merged > 0 {
+                    // A merged reprint adds a related link to an item of another feed too.
+                    for feed in &ctx.settings.feeds {
+                        catalog.rebuild(&ctx, &feed.slug).await;
+                    }
+                } else if report.changed() {
                     catalog.rebuild_with_topics(&ctx, &source.feed).await;
                 }
             }
