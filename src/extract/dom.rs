@@ -4,7 +4,7 @@
 //! A text unit is all the text whose nearest block ancestor is one element: a `<p>`, or a
 //! `<div>`/`<td>` holding text broken by `<br>`, as e-papers and portals often do.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ego_tree::NodeRef;
 use ego_tree::iter::Edge;
@@ -111,6 +111,39 @@ pub fn is_sentence_punctuation(c: char, next: Option<char>) -> bool {
     }
 }
 
+/// The traversal edges of a subtree that a reader could see: skipped elements (and
+/// `removed` ones) are left out with everything inside them. Every walk over a page's
+/// text goes through this.
+pub fn visible<'a>(
+    root: NodeRef<'a, Node>,
+    removed: &'a HashSet<NodeId>,
+) -> impl Iterator<Item = Edge<'a, Node>> + 'a {
+    let mut skipping: Option<NodeId> = None;
+    root.traverse().filter(move |edge| match edge {
+        Edge::Open(node) if skipping.is_none() => {
+            let hidden = node
+                .value()
+                .as_element()
+                .is_some_and(|el| is_skipped(el) || removed.contains(&node.id()));
+            if hidden {
+                skipping = Some(node.id());
+            }
+            !hidden
+        }
+        Edge::Close(node) if skipping == Some(node.id()) => {
+            skipping = None;
+            false
+        }
+        _ => skipping.is_none(),
+    })
+}
+
+/// Nothing removed: for [`visible`] walks of the whole page.
+pub fn nothing_removed() -> &'static HashSet<NodeId> {
+    static EMPTY: std::sync::OnceLock<HashSet<NodeId>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(HashSet::new)
+}
+
 /// Text counted per block element.
 #[derive(Debug, Clone, Default)]
 pub struct Unit {
@@ -148,62 +181,47 @@ pub fn units(root: NodeRef<'_, Node>) -> Units {
     let mut by_block: HashMap<NodeId, Unit> = HashMap::new();
     let mut blocks: Vec<NodeId> = vec![root.id()];
     let mut links = 0usize;
-    let mut skipping: Option<NodeId> = None;
-    for edge in root.traverse() {
+    for edge in visible(root, nothing_removed()) {
         match edge {
-            Edge::Open(node) => {
-                if skipping.is_some() {
-                    continue;
-                }
-                match node.value() {
-                    Node::Element(element) => {
-                        if is_skipped(element) {
-                            skipping = Some(node.id());
-                        } else if is_block(element.name()) {
-                            blocks.push(node.id());
-                        } else if element.name() == "a" {
-                            links += 1;
-                        }
+            Edge::Open(node) => match node.value() {
+                Node::Element(element) => {
+                    if is_block(element.name()) {
+                        blocks.push(node.id());
+                    } else if element.name() == "a" {
+                        links += 1;
                     }
-                    Node::Text(text) => {
-                        let block = *blocks.last().expect("the root is a block");
-                        let (mut chars, mut punctuation, mut letters) = (0, 0, 0);
-                        let mut rest = text.chars().filter(|c| !c.is_whitespace()).peekable();
-                        while let Some(c) = rest.next() {
-                            chars += 1;
-                            letters += usize::from(c.is_alphabetic());
-                            punctuation +=
-                                usize::from(is_sentence_punctuation(c, rest.peek().copied()));
-                        }
-                        if chars == 0 {
-                            continue;
-                        }
-                        let unit = by_block.entry(block).or_insert_with(|| {
-                            order.push(block);
-                            Unit::default()
-                        });
-                        unit.chars += chars;
-                        unit.punctuation += punctuation;
-                        unit.letters += letters;
-                        if unit.chars <= 32 {
-                            unit.text
-                                .extend(text.chars().filter(|c| !c.is_whitespace()));
-                        }
-                        if links > 0 {
-                            unit.link_chars += chars;
-                        }
-                    }
-                    _ => {}
                 }
-            }
+                Node::Text(text) => {
+                    let block = *blocks.last().expect("the root is a block");
+                    let (mut chars, mut punctuation, mut letters) = (0, 0, 0);
+                    let mut rest = text.chars().filter(|c| !c.is_whitespace()).peekable();
+                    while let Some(c) = rest.next() {
+                        chars += 1;
+                        letters += usize::from(c.is_alphabetic());
+                        punctuation +=
+                            usize::from(is_sentence_punctuation(c, rest.peek().copied()));
+                    }
+                    if chars == 0 {
+                        continue;
+                    }
+                    let unit = by_block.entry(block).or_insert_with(|| {
+                        order.push(block);
+                        Unit::default()
+                    });
+                    unit.chars += chars;
+                    unit.punctuation += punctuation;
+                    unit.letters += letters;
+                    if unit.chars <= 32 {
+                        unit.text
+                            .extend(text.chars().filter(|c| !c.is_whitespace()));
+                    }
+                    if links > 0 {
+                        unit.link_chars += chars;
+                    }
+                }
+                _ => {}
+            },
             Edge::Close(node) => {
-                if skipping == Some(node.id()) {
-                    skipping = None;
-                    continue;
-                }
-                if skipping.is_some() {
-                    continue;
-                }
                 if let Node::Element(element) = node.value() {
                     if is_block(element.name())
                         && blocks.len() > 1
@@ -223,17 +241,13 @@ pub fn units(root: NodeRef<'_, Node>) -> Units {
 /// Visible text of an element with whitespace runs folded to one space.
 pub fn text_of(element: ElementRef<'_>) -> String {
     let mut out = String::new();
-    let mut skipping: Option<NodeId> = None;
-    for edge in element.traverse() {
-        match edge {
-            Edge::Open(node) if skipping.is_none() => match node.value() {
-                Node::Element(el) if is_skipped(el) => skipping = Some(node.id()),
+    for edge in visible(*element, nothing_removed()) {
+        if let Edge::Open(node) = edge {
+            match node.value() {
                 Node::Element(el) if is_block(el.name()) || el.name() == "br" => out.push(' '),
                 Node::Text(text) => out.push_str(text),
                 _ => {}
-            },
-            Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
-            _ => {}
+            }
         }
     }
     fold_whitespace(&out)

@@ -184,15 +184,13 @@ fn flatten(document: &Html, headline: Option<dom::NodeId>) -> PageText {
     let body = dom::body(document);
     let mut text = String::new();
     let (mut start, mut end) = (None, None);
-    let mut skipping = None;
-    for edge in body.traverse() {
+    for edge in dom::visible(*body, dom::nothing_removed()) {
         match edge {
-            Edge::Open(node) if skipping.is_none() => {
+            Edge::Open(node) => {
                 if Some(node.id()) == headline {
                     start = Some(text.len());
                 }
                 match node.value() {
-                    Node::Element(el) if dom::is_skipped(el) => skipping = Some(node.id()),
                     Node::Element(el) if dom::is_block(el.name()) || el.name() == "br" => {
                         text.push(' ')
                     }
@@ -208,14 +206,10 @@ fn flatten(document: &Html, headline: Option<dom::NodeId>) -> PageText {
                 }
             }
             Edge::Close(node) => {
-                if skipping == Some(node.id()) {
-                    skipping = None;
-                }
                 if Some(node.id()) == headline {
                     end = Some(text.len());
                 }
             }
-            _ => {}
         }
     }
     PageText {

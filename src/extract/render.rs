@@ -8,7 +8,7 @@ use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 use url::Url;
 
-use super::dom::{NodeId, is_block, is_skipped};
+use super::dom::{NodeId, is_block, visible};
 
 /// One paragraph of the body.
 #[derive(Debug, Clone, Default)]
@@ -103,63 +103,46 @@ pub fn lines(
         let Some(root) = document.tree.get(*root) else {
             continue;
         };
-        let mut skipping: Option<NodeId> = None;
-        for edge in root.traverse() {
+        for edge in visible(root, removed) {
             match edge {
-                Edge::Open(node) => {
-                    if skipping.is_some() {
-                        continue;
-                    }
-                    match node.value() {
-                        Node::Element(element) => {
-                            if removed.contains(&node.id()) || is_skipped(element) {
-                                skipping = Some(node.id());
-                                continue;
+                Edge::Open(node) => match node.value() {
+                    Node::Element(element) => {
+                        let name = element.name();
+                        if is_block(name) || name == "br" {
+                            lines.flush();
+                        } else if name == "img" {
+                            let source = ["data-original", "data-src", "original", "src"]
+                                .iter()
+                                .find_map(|attr| {
+                                    element.attr(attr).filter(|v| !v.trim().is_empty())
+                                });
+                            let source = source.and_then(|s| lines.absolute(s));
+                            if let Some(src) = source.filter(|s| !is_furniture(s, element)) {
+                                let alt = element.attr("alt").unwrap_or("");
+                                lines.current.html.push_str(&format!(
+                                    "<img src=\"{}\" alt=\"{}\">",
+                                    quick_xml::escape::escape(&src),
+                                    quick_xml::escape::escape(alt)
+                                ));
                             }
-                            let name = element.name();
-                            if is_block(name) || name == "br" {
-                                lines.flush();
-                            } else if name == "img" {
-                                let source = ["data-original", "data-src", "original", "src"]
-                                    .iter()
-                                    .find_map(|attr| {
-                                        element.attr(attr).filter(|v| !v.trim().is_empty())
-                                    });
-                                let source = source.and_then(|s| lines.absolute(s));
-                                if let Some(src) = source.filter(|s| !is_furniture(s, element)) {
-                                    let alt = element.attr("alt").unwrap_or("");
-                                    lines.current.html.push_str(&format!(
-                                        "<img src=\"{}\" alt=\"{}\">",
-                                        quick_xml::escape::escape(&src),
-                                        quick_xml::escape::escape(alt)
-                                    ));
-                                }
-                            } else if INLINE_KEPT.contains(&name) {
-                                let href = (name == "a")
-                                    .then(|| element.attr("href").and_then(|h| lines.absolute(h)))
-                                    .flatten();
-                                match href {
-                                    Some(href) => lines.current.html.push_str(&format!(
-                                        "<a href=\"{}\">",
-                                        quick_xml::escape::escape(&href)
-                                    )),
-                                    None if name == "a" => lines.current.html.push_str("<a>"),
-                                    None => lines.current.html.push_str(&format!("<{name}>")),
-                                }
+                        } else if INLINE_KEPT.contains(&name) {
+                            let href = (name == "a")
+                                .then(|| element.attr("href").and_then(|h| lines.absolute(h)))
+                                .flatten();
+                            match href {
+                                Some(href) => lines.current.html.push_str(&format!(
+                                    "<a href=\"{}\">",
+                                    quick_xml::escape::escape(&href)
+                                )),
+                                None if name == "a" => lines.current.html.push_str("<a>"),
+                                None => lines.current.html.push_str(&format!("<{name}>")),
                             }
                         }
-                        Node::Text(text) => lines.push_text(text),
-                        _ => {}
                     }
-                }
+                    Node::Text(text) => lines.push_text(text),
+                    _ => {}
+                },
                 Edge::Close(node) => {
-                    if skipping == Some(node.id()) {
-                        skipping = None;
-                        continue;
-                    }
-                    if skipping.is_some() {
-                        continue;
-                    }
                     if let Node::Element(element) = node.value() {
                         let name = element.name();
                         if is_block(name) {
