@@ -337,16 +337,7 @@ fn apply_edit(item: &mut StoredItem, new: &NewItem, now: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn item(url: &str, title: &str) -> NewItem {
-        NewItem {
-            url_identity: Some(url.to_string()),
-            link: Some(format!("https:{url}")),
-            title: title.to_string(),
-            content: Some("<p>正文</p>".into()),
-            ..NewItem::default()
-        }
-    }
+    use crate::store::test_item as item;
 
     #[test]
     fn same_identity_from_two_sources_is_one_item_in_both_feeds() {

@@ -166,6 +166,18 @@ impl Store {
     }
 }
 
+/// A small item for the store's unit tests.
+#[cfg(test)]
+fn test_item(url: &str, title: &str) -> NewItem {
+    NewItem {
+        url_identity: Some(url.to_string()),
+        link: Some(format!("https:{url}")),
+        title: title.to_string(),
+        content: Some("<p>正文</p>".into()),
+        ..NewItem::default()
+    }
+}
+
 fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
     postcard::to_allocvec(value).expect("records always serialize")
 }

@@ -118,8 +118,9 @@ impl Store {
 
     /// The stored item a URL identity points to.
     pub fn item_for_url(&self, url_identity: &str) -> Result<Option<StoredItem>, StoreError> {
-        match self.urls.get(url_identity.as_bytes())? {
-            Some(key) => self.item(&ItemKey::from_slice(&key).unwrap_or(ItemKey([0; 16]))),
+        let key = self.urls.get(url_identity.as_bytes())?;
+        match key.as_deref().and_then(ItemKey::from_slice) {
+            Some(key) => self.item(&key),
             None => Ok(None),
         }
     }
@@ -128,17 +129,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::NewItem;
-
-    fn item(url: &str, title: &str) -> NewItem {
-        NewItem {
-            url_identity: Some(url.to_string()),
-            link: Some(format!("https:{url}")),
-            title: title.to_string(),
-            content: Some("<p>正文</p>".into()),
-            ..NewItem::default()
-        }
-    }
+    use crate::store::test_item as item;
 
     #[test]
     fn newest_first_and_limited() {

@@ -2,7 +2,7 @@
 //! e-paper and a government portal is stored once, carries one Atom id in every feed,
 //! links to where else it appeared, and appears once in a topic feed over all feeds.
 
-use crate::sites::{serve, shipped_feed, today};
+use crate::sites::{serve, serve_eastmoney, shipped_feed, today};
 use crate::support::{Fixture, Install, Reply, entries};
 
 fn mirror_feed(fixture: &Fixture) -> String {
@@ -30,18 +30,7 @@ fn a_report_from_an_app_an_epaper_and_a_portal_is_one_entry() {
         &[],
     );
     serve(&fixture, "shiyan", "", today, &[]);
-    serve(&fixture, "eastmoney", "", today, &[]);
-    for code in ["NW202201252260222591", "NW202201212256540329"] {
-        let detail = std::fs::read(format!(
-            "{}/tests/fixtures/sites/eastmoney/NewsData/{code}.json",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        fixture.set(
-            &format!("/NewsData/GetNewsText.do?id={code}"),
-            Reply::ok("application/json", detail),
-        );
-    }
+    serve_eastmoney(&fixture);
     let base = fixture.url("");
     let install = Install::new(&[
         (

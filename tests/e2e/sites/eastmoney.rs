@@ -6,7 +6,9 @@ use crate::support::{Fixture, Install, entries};
 
 const LIST: &str = "/comm/web/getNewsByColumns?client=web&biz=web_news_col&column=297&order=1&needInteractData=0&page_index=1&page_size=50";
 
-fn serve_eastmoney(fixture: &Fixture) {
+/// The East Money fixture site: list API, article pages, the mirror's list and its JSON
+/// details.
+pub fn serve_eastmoney(fixture: &Fixture) {
     let base = fixture.url("");
     serve(
         fixture,

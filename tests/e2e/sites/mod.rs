@@ -3,6 +3,8 @@
 //! editions.
 
 mod eastmoney;
+
+pub use eastmoney::serve_eastmoney;
 mod epaper;
 mod portal;
 
