@@ -20,7 +20,6 @@ use crate::store::{Store, StoreError, StoredItem};
 #[derive(Debug)]
 pub struct Document {
     pub slug: String,
-    pub title: String,
     pub xml: Vec<u8>,
     /// `xml`, gzip-compressed once here rather than on every request.
     pub gzip: Vec<u8>,
@@ -175,7 +174,6 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
     let gzip = encoder.finish().expect("writing to memory does not fail");
     Ok(Document {
         slug: def.slug.clone(),
-        title: def.title.clone(),
         etag: format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&xml)),
         xml,
         gzip,

@@ -29,17 +29,6 @@ pub enum SourceKind {
     Epaper(EpaperRules),
 }
 
-impl SourceKind {
-    pub fn name(&self) -> &'static str {
-        match self {
-            SourceKind::Feed { .. } => "feed",
-            SourceKind::Html { .. } => "html",
-            SourceKind::Json(_) => "json",
-            SourceKind::Epaper(_) => "epaper",
-        }
-    }
-}
-
 /// The `json` kind's keys: JSON Pointers (RFC 6901) into the list and its items.
 #[derive(Debug, Clone)]
 pub struct JsonRules {
