@@ -15,21 +15,8 @@ use ego_tree::NodeRef;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node, Selector};
 
-use super::dom::{self, NodeId, Unit, class_and_id};
-
-/// Class or id words of page chrome.
-pub static CHROME_MARKS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"comment|share|bdshare|jiathis|social|related|relate|recommend|tuijian|xiangguan|",
-        r"sidebar|side-bar|aside|footer|foot|copyright|banquan|qrcode|qr-code|erweima|ewm|",
-        r"weixin|wechat|follow|breadcrumb|crumb|position|location|fontsize|font-size|zihao|",
-        r"print|toolbar|tools|pager|pagination|page-nav|prevnext|pre-next|advert|guanggao|",
-        r"\bads?\b|ad-|-ad\b|_ad\b|statement|disclaimer|declare|shengming|editor|bianji|zeren|",
-        r"keyword|tags|menu|navbar|\bnav\b|-nav|nav-|login|search|hotnews|hot-|rank|more-news|",
-        r"reward|dashang|vote|report|jubao|download|app-|morestor|more-stor|\bstream\b|recommend",
-    ))
-    .expect("valid regex")
-});
+use super::dom::{self, NodeId, Unit};
+use super::marks::{self, Mark};
 
 /// Headings of the lists that follow articles: the section under one is chrome.
 static CHROME_HEADINGS: LazyLock<Regex> = LazyLock::new(|| {
@@ -69,8 +56,11 @@ pub fn find(
     let units = dom::units(*body);
     let totals = totals(&document.tree, &units);
     let regions = headed_chrome(&document.tree, &units, &totals);
-    let root = best_root(*body, &units, headline, &regions);
+    let root = best_root(*body, &units, &totals, headline, &regions);
     let root_ref = document.tree.get(root).expect("a node of this document");
+    if std::env::var_os("PB_DEBUG").is_some() {
+        eprintln!("root: {:?}", root_ref.value());
+    }
     remove_chrome(root_ref, &units, &totals, &mut removed);
     removed.extend(regions);
     Body {
@@ -107,25 +97,17 @@ fn value(unit: &Unit, under_chrome: bool) -> f64 {
     }
 }
 
-/// Whether the block or one of its near ancestors is named like chrome.
-fn under_chrome(node: NodeRef<'_, Node>) -> bool {
+/// Whether the block or one of its near ancestors is named like chrome: strong chrome
+/// always, weak chrome where that element holds little text or mostly links.
+fn under_chrome(node: NodeRef<'_, Node>, totals: &HashMap<NodeId, Totals>) -> bool {
     lineage(node)
         .take(5)
         .filter_map(ElementRef::wrap)
-        .any(|el| {
-            let marks = class_and_id(el.value());
-            !marks.is_empty() && CHROME_MARKS.is_match(&marks) && !is_content_mark(&marks)
+        .any(|el| match marks::of(el.value()) {
+            Mark::Strong => true,
+            Mark::Weak => totals.get(&el.id()).copied().unwrap_or_default().is_minor(),
+            Mark::Content | Mark::None => false,
         })
-}
-
-/// Class or id words that mark content even when they also contain a chrome word
-/// (`article-content-share` aside).
-fn is_content_mark(marks: &str) -> bool {
-    [
-        "content", "article", "zoom", "detail", "text", "artibody", "neirong", "zhengwen", "main",
-    ]
-    .iter()
-    .any(|word| marks.split([' ', '-', '_']).any(|w| w == *word))
 }
 
 /// Characters (and link characters) below each node, counted once for the page.
@@ -133,6 +115,14 @@ fn is_content_mark(marks: &str) -> bool {
 struct Totals {
     chars: usize,
     link_chars: usize,
+}
+
+impl Totals {
+    /// Little text, or mostly links: what a weakly chrome-named element must be to count
+    /// as chrome.
+    fn is_minor(&self) -> bool {
+        self.chars < 300 || self.link_chars * 2 > self.chars
+    }
 }
 
 fn totals(tree: &ego_tree::Tree<Node>, units: &dom::Units) -> HashMap<NodeId, Totals> {
@@ -179,6 +169,7 @@ fn headed_chrome(
 fn best_root(
     body: NodeRef<'_, Node>,
     units: &dom::Units,
+    totals: &HashMap<NodeId, Totals>,
     headline: Option<NodeId>,
     regions: &HashSet<NodeId>,
 ) -> NodeId {
@@ -195,7 +186,7 @@ fn best_root(
         let unit = &units.by_block[block];
         let node = tree.get(*block).expect("a node of this document");
         let in_region = lineage(node).any(|a| regions.contains(&a.id()));
-        let value = value(unit, in_region || under_chrome(node));
+        let value = value(unit, in_region || under_chrome(node, totals));
         for (level, ancestor) in lineage(node).enumerate() {
             let entry = sums.entry(ancestor.id()).or_insert((0.0, 0));
             entry.0 += value;
@@ -204,6 +195,13 @@ fn best_root(
             if ancestor.id() == body.id() {
                 break;
             }
+        }
+    }
+    if std::env::var_os("PB_DEBUG").is_some() {
+        let mut all: Vec<_> = sums.iter().collect();
+        all.sort_by(|a, b| (b.1).0.partial_cmp(&(a.1).0).unwrap());
+        for (id, v) in all.iter().take(8) {
+            eprintln!("{:?} {:?}", v, tree.get(**id).unwrap().value());
         }
     }
     let best = sums
@@ -235,12 +233,12 @@ fn remove_chrome(
         let Some(element) = ElementRef::wrap(node) else {
             continue;
         };
-        let marks = class_and_id(element.value());
-        if marks.is_empty() || !CHROME_MARKS.is_match(&marks) || is_content_mark(&marks) {
-            continue;
-        }
-        let total = totals.get(&node.id()).copied().unwrap_or_default();
-        if total.chars < 300 || total.link_chars * 2 > total.chars {
+        let minor = totals
+            .get(&node.id())
+            .copied()
+            .unwrap_or_default()
+            .is_minor();
+        if minor && marks::is_chrome(element.value()) {
             removed.insert(node.id());
         }
     }

@@ -9,7 +9,6 @@ use std::sync::LazyLock;
 use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 
-use super::body::CHROME_MARKS;
 use super::dom::{class_and_id, text_of};
 use super::metadata::Metadata;
 
@@ -193,10 +192,7 @@ fn author_element(document: &Html) -> Option<String> {
                 .ancestors()
                 .filter_map(ElementRef::wrap)
                 .take(6)
-                .any(|a| {
-                    let marks = class_and_id(a.value());
-                    !marks.is_empty() && CHROME_MARKS.is_match(&marks)
-                });
+                .any(|a| super::marks::is_chrome(a.value()));
             !marks.contains("avatar")
                 && !marks.contains("img")
                 && !marks.contains("info")

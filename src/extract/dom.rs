@@ -12,11 +12,17 @@ use scraper::{ElementRef, Html, Node};
 
 pub type NodeId = ego_tree::NodeId;
 
-/// Elements whose content is never article text.
+/// Elements whose content is never article text. Media elements (`video`, `audio`,
+/// `object`) are not among them: a page that leaves one unclosed has the parser put the
+/// rest of the article inside it.
 const SKIPPED: &[&str] = &[
     "script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select",
-    "option", "textarea", "input", "head", "title", "object", "embed", "video", "audio", "map",
+    "option", "textarea", "input", "head", "title", "embed", "map",
 ];
+
+/// A hidden element holding at least this much punctuated text is the page's prose
+/// waiting for a script to show it (WeChat's `#js_content`, tabbed or paged articles).
+const REVEALED_PROSE: usize = 150;
 
 /// Elements that start a new line of text.
 const BLOCKS: &[&str] = &[
@@ -68,12 +74,21 @@ pub fn is_block(name: &str) -> bool {
     BLOCKS.contains(&name)
 }
 
-/// Whether an element and everything in it is left out of the article.
-pub fn is_skipped(element: &scraper::node::Element) -> bool {
-    let name = element.name();
-    if SKIPPED.contains(&name) {
+/// Whether an element and everything in it is left out of the article: what no reader
+/// ever sees, and what the markup hides unless it holds the page's prose — judged by
+/// what a reader sees once the page's scripts have run.
+pub fn is_skipped(node: NodeRef<'_, Node>) -> bool {
+    let Some(element) = node.value().as_element() else {
+        return false;
+    };
+    if SKIPPED.contains(&element.name()) {
         return true;
     }
+    is_hidden_by_markup(element) && !holds_prose(node)
+}
+
+/// `hidden`, `aria-hidden` or an inline style that hides the element.
+fn is_hidden_by_markup(element: &scraper::node::Element) -> bool {
     if element.attr("hidden").is_some() || element.attr("aria-hidden") == Some("true") {
         return true;
     }
@@ -83,8 +98,38 @@ pub fn is_skipped(element: &scraper::node::Element) -> bool {
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
             .to_ascii_lowercase();
-        style.contains("display:none") || style.contains("visibility:hidden")
+        style.contains("display:none")
+            || style.contains("visibility:hidden")
+            || style.contains("opacity:0;")
+            || style.ends_with("opacity:0")
     })
+}
+
+/// Whether a subtree holds sentences rather than a menu, a list or a template: enough
+/// characters, few of them in links, and Chinese commas and full stops among them.
+fn holds_prose(node: NodeRef<'_, Node>) -> bool {
+    let (mut chars, mut link_chars, mut stops) = (0usize, 0usize, 0usize);
+    for descendant in node.descendants() {
+        let Node::Text(text) = descendant.value() else {
+            continue;
+        };
+        let mut in_link = false;
+        for ancestor in descendant.ancestors().take_while(|a| a.id() != node.id()) {
+            if let Some(el) = ancestor.value().as_element() {
+                if SKIPPED.contains(&el.name()) {
+                    in_link = true;
+                    break;
+                }
+                in_link |= el.name() == "a";
+            }
+        }
+        for c in text.chars().filter(|c| !c.is_whitespace()) {
+            chars += 1;
+            link_chars += usize::from(in_link);
+            stops += usize::from(matches!(c, '，' | '。' | '！' | '？'));
+        }
+    }
+    chars >= REVEALED_PROSE && link_chars * 4 < chars && stops * 60 >= chars && stops >= 5
 }
 
 /// `class` and `id` of an element, lower-cased, for pattern tests.
@@ -121,10 +166,7 @@ pub fn visible<'a>(
     let mut skipping: Option<NodeId> = None;
     root.traverse().filter(move |edge| match edge {
         Edge::Open(node) if skipping.is_none() => {
-            let hidden = node
-                .value()
-                .as_element()
-                .is_some_and(|el| is_skipped(el) || removed.contains(&node.id()));
+            let hidden = removed.contains(&node.id()) || is_skipped(*node);
             if hidden {
                 skipping = Some(node.id());
             }

@@ -77,6 +77,7 @@ mod tests {
         Line {
             text: text.into(),
             html: text.into(),
+            link_chars: 0,
         }
     }
 

@@ -3,17 +3,19 @@
 //!
 //! Stages: [`metadata`] (what the page says about itself), [`title`], [`body`] (which
 //! element holds the article, and the chrome inside it), [`render`] (lines of text and
-//! HTML), then line filters for the chrome that only its words give away, [`published`]
-//! and [`byline`]. Per-source CSS selectors override the automatic choices.
+//! HTML), [`trim`] (where the article ends inside its element), then line filters for the
+//! chrome that only its words give away, [`published`] and [`byline`]. Per-source CSS selectors override the automatic choices.
 
 mod body;
 mod byline;
 mod dom;
 mod lines;
+mod marks;
 mod metadata;
 mod published;
 mod render;
 mod title;
+mod trim;
 
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
@@ -107,7 +109,7 @@ pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> 
         .map(|l| l.text.as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    let kept = lines::keep_article(rendered, &headline.text);
+    let kept = lines::keep_article(trim::article_lines(rendered), &headline.text);
 
     let chosen_date = overrides
         .date

@@ -15,10 +15,24 @@ use super::dom::{NodeId, is_block, visible};
 pub struct Line {
     pub text: String,
     pub html: String,
+    /// Non-whitespace characters of `text` inside links.
+    pub link_chars: usize,
 }
 
 /// Inline elements kept in the HTML (with no attributes but `href`).
 const INLINE_KEPT: &[&str] = &["a", "strong", "b", "em", "i", "u", "sub", "sup"];
+
+/// Attributes that hold an image's address, lazy-load ones first.
+const LAZY_SOURCES: &[&str] = &[
+    "data-original",
+    "data-src",
+    "data-url",
+    "data-lazy-src",
+    "data-actualsrc",
+    "data-echo",
+    "original",
+    "src",
+];
 
 /// Image URLs that are page furniture, not article pictures.
 const FURNITURE: &[&str] = &[
@@ -43,6 +57,8 @@ struct Lines<'a> {
     base: Option<&'a Url>,
     out: Vec<Line>,
     current: Line,
+    /// Open `<a>` elements around the current text.
+    links: usize,
 }
 
 impl Lines<'_> {
@@ -50,7 +66,12 @@ impl Lines<'_> {
         let text = self.current.text.trim().to_string();
         let html = self.current.html.trim().to_string();
         if !text.is_empty() || html.contains("<img") {
-            self.out.push(Line { text, html });
+            let link_chars = self.current.link_chars;
+            self.out.push(Line {
+                text,
+                html,
+                link_chars,
+            });
         }
         self.current = Line::default();
     }
@@ -68,6 +89,9 @@ impl Lines<'_> {
                 folded.push(c);
                 space = false;
             }
+        }
+        if self.links > 0 {
+            self.current.link_chars += folded.chars().filter(|c| *c != ' ').count();
         }
         self.current.text.push_str(&folded);
         self.current
@@ -98,6 +122,7 @@ pub fn lines(
         base,
         out: Vec::new(),
         current: Line::default(),
+        links: 0,
     };
     for root in roots {
         let Some(root) = document.tree.get(*root) else {
@@ -111,7 +136,9 @@ pub fn lines(
                         if is_block(name) || name == "br" {
                             lines.flush();
                         } else if name == "img" {
-                            let source = ["data-original", "data-src", "original", "src"]
+                            // Lazy-loading pages keep the real address in a data
+                            // attribute and a placeholder in `src`.
+                            let source = LAZY_SOURCES
                                 .iter()
                                 .find_map(|attr| {
                                     element.attr(attr).filter(|v| !v.trim().is_empty())
@@ -126,6 +153,7 @@ pub fn lines(
                                 ));
                             }
                         } else if INLINE_KEPT.contains(&name) {
+                            lines.links += usize::from(name == "a");
                             let href = (name == "a")
                                 .then(|| element.attr("href").and_then(|h| lines.absolute(h)))
                                 .flatten();
@@ -148,6 +176,9 @@ pub fn lines(
                         if is_block(name) {
                             lines.flush();
                         } else if INLINE_KEPT.contains(&name) {
+                            if name == "a" {
+                                lines.links = lines.links.saturating_sub(1);
+                            }
                             lines.current.html.push_str(&format!("</{name}>"));
                         }
                     }

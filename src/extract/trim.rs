@@ -1,0 +1,165 @@
+//! Where the article ends inside its container: the lines of the chosen element are cut
+//! to the run that reads as the article.
+//!
+//! The body finder picks the element with the most prose, but on many pages that element
+//! also holds what follows the article — an editor line and then another story's teaser, a
+//! related list, a comment box. Two cuts, both on the lines alone:
+//! - an end-of-article mark (`责任编辑：`, `编辑 X 校对 Y`, `（完）`) after most of the prose
+//!   ends the article there;
+//! - of what remains, the contiguous run of lines with the largest prose value is kept
+//!   (maximum-sum subarray), so link lists and labels before or after the article go while
+//!   a short label or an inline ad inside it, outweighed by prose on both sides, stays.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::dom::is_sentence_punctuation;
+use super::render::Line;
+
+/// Lines that close an article on Chinese news pages.
+static END_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^\s*[(（\[【]?\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯|校对|校對|审核|審核|监制|監製)",
+        r"(?:\s*[:：]|\s+\p{Han}{2,4}(?:\s|$))|",
+        r"^\s*[(（【\[—-]*\s*(?:完|全文完|END|end)\s*[)）】\]—-]*\s*$",
+    ))
+    .expect("valid regex")
+});
+
+/// An end mark may stand at most this far into a line.
+const END_MARK_LINE: usize = 40;
+
+/// The value of a line as article text: its characters outside links when it reads as
+/// prose, a cost when it is mostly links. Labels, figures and pictures are worth nothing
+/// either way: short unpunctuated lines are verse, captions and bylines as often as chrome,
+/// and the line filters judge those by their words.
+fn value(line: &Line) -> f64 {
+    let (mut chars, mut punctuation, mut letters) = (0usize, 0usize, 0usize);
+    let mut rest = line.text.chars().filter(|c| !c.is_whitespace()).peekable();
+    while let Some(c) = rest.next() {
+        chars += 1;
+        letters += usize::from(c.is_alphabetic());
+        punctuation += usize::from(is_sentence_punctuation(c, rest.peek().copied()));
+    }
+    if chars == 0 {
+        return 0.0;
+    }
+    let own = chars.saturating_sub(line.link_chars) as f64;
+    if line.link_chars * 2 > chars {
+        -(chars as f64)
+    } else if (punctuation == 0 && chars < 20) || letters * 2 < chars {
+        0.0
+    } else {
+        own
+    }
+}
+
+/// Keeps the lines of the article proper.
+pub fn article_lines(lines: Vec<Line>) -> Vec<Line> {
+    if lines.len() < 3 {
+        return lines;
+    }
+    let values: Vec<f64> = lines.iter().map(value).collect();
+    let end = end_mark(&lines, &values).unwrap_or(lines.len());
+    let (start, stop) = best_run(&values[..end]);
+    lines
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| (start..stop).contains(i))
+        .map(|(_, line)| line)
+        .collect()
+}
+
+/// The first end-of-article mark with more prose before it than after it.
+fn end_mark(lines: &[Line], values: &[f64]) -> Option<usize> {
+    let prose = |range: &[f64]| range.iter().filter(|v| **v > 0.0).sum::<f64>();
+    lines.iter().enumerate().position(|(i, line)| {
+        line.text.chars().count() <= END_MARK_LINE
+            && END_MARK.is_match(&line.text)
+            && prose(&values[..i]) >= 100.0
+            && prose(&values[..i]) > prose(&values[i + 1..])
+    })
+}
+
+/// The contiguous run with the largest total, widened over the worthless lines (labels,
+/// pictures) at its edges. An empty or all-negative input keeps everything: there is no better cut.
+fn best_run(values: &[f64]) -> (usize, usize) {
+    let (mut best, mut best_range) = (0.0, None);
+    let (mut sum, mut from) = (0.0, 0);
+    for (i, value) in values.iter().enumerate() {
+        if sum <= 0.0 {
+            sum = 0.0;
+            from = i;
+        }
+        sum += value;
+        if sum > best {
+            best = sum;
+            best_range = Some((from, i + 1));
+        }
+    }
+    let Some((mut start, mut stop)) = best_range else {
+        return (0, values.len());
+    };
+    while start > 0 && values[start - 1] == 0.0 {
+        start -= 1;
+    }
+    while stop < values.len() && values[stop] == 0.0 {
+        stop += 1;
+    }
+    (start, stop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(text: &str, linked: bool) -> Line {
+        Line {
+            text: text.into(),
+            html: text.into(),
+            link_chars: if linked {
+                text.chars().filter(|c| !c.is_whitespace()).count()
+            } else {
+                0
+            },
+        }
+    }
+
+    fn kept(lines: Vec<Line>) -> Vec<String> {
+        article_lines(lines).into_iter().map(|l| l.text).collect()
+    }
+
+    const PROSE: &str = "自党史学习教育开展以来，我市把“我为群众办实事”实践活动作为落脚点，办成了一批民生实事。";
+
+    #[test]
+    fn another_story_after_the_editor_line_is_cut() {
+        let lines = vec![
+            line(PROSE, false),
+            line(PROSE, false),
+            line("责任编辑：王五", false),
+            line("香港警方：示威行动未发生致命事件", false),
+            line(PROSE, false),
+        ];
+        assert_eq!(kept(lines), [PROSE, PROSE]);
+    }
+
+    #[test]
+    fn a_related_list_after_the_article_is_cut_and_an_inline_ad_stays() {
+        let lines = vec![
+            line(PROSE, false),
+            line("广告", false),
+            line(PROSE, false),
+            line("相关新闻标题一号很长很长", true),
+            line("相关新闻标题二号很长很长", true),
+            line("相关新闻标题三号很长很长", true),
+        ];
+        assert_eq!(kept(lines), [PROSE, "广告", PROSE]);
+    }
+
+    #[test]
+    fn an_editor_line_at_the_top_cuts_nothing() {
+        let lines = vec![line("编辑：王五", false), line(PROSE, false), line(PROSE, false)];
+        assert_eq!(kept(lines), ["编辑：王五", PROSE, PROSE]);
+    }
+}
