@@ -32,31 +32,31 @@ static CHROME_HEADINGS: LazyLock<Regex> = LazyLock::new(|| {
 pub struct Body {
     pub roots: Vec<NodeId>,
     pub removed: HashSet<NodeId>,
+    /// The first paragraph of prose in the body, where the headline stands just above.
+    pub first_prose: Option<NodeId>,
 }
 
 /// Finds the body; `content` and `exclude` are override selectors from a source's config.
-pub fn find(
-    document: &Html,
-    headline: Option<NodeId>,
-    content: Option<&Selector>,
-    exclude: &[Selector],
-) -> Body {
+pub fn find(document: &Html, content: Option<&Selector>, exclude: &[Selector]) -> Body {
     let mut removed: HashSet<NodeId> = exclude
         .iter()
         .flat_map(|s| document.select(s).map(|e| e.id()))
         .collect();
-    removed.extend(headline);
     if let Some(selector) = content {
         let roots: Vec<NodeId> = document.select(selector).map(|e| e.id()).collect();
         if !roots.is_empty() {
-            return Body { roots, removed };
+            return Body {
+                roots,
+                removed,
+                first_prose: None,
+            };
         }
     }
     let body = dom::body(document);
     let units = dom::units(*body);
     let totals = totals(&document.tree, &units);
     let regions = headed_chrome(&document.tree, &units, &totals);
-    let root = best_root(*body, &units, &totals, headline, &regions);
+    let (root, first_prose) = best_root(*body, &units, &totals, &regions);
     let root_ref = document.tree.get(root).expect("a node of this document");
     if std::env::var_os("PB_DEBUG").is_some() {
         eprintln!("root: {:?}", root_ref.value());
@@ -66,6 +66,7 @@ pub fn find(
     Body {
         roots: vec![root],
         removed,
+        first_prose,
     }
 }
 
@@ -170,23 +171,26 @@ fn best_root(
     body: NodeRef<'_, Node>,
     units: &dom::Units,
     totals: &HashMap<NodeId, Totals>,
-    headline: Option<NodeId>,
     regions: &HashSet<NodeId>,
-) -> NodeId {
+) -> (NodeId, Option<NodeId>) {
     let tree = body.tree();
-    let headline_nodes: HashSet<NodeId> = headline
-        .and_then(|id| tree.get(id))
-        .map(|h| h.descendants().map(|d| d.id()).collect())
-        .unwrap_or_default();
     let mut sums: HashMap<NodeId, (f64, usize)> = HashMap::new();
+    let mut values = Vec::with_capacity(units.order.len());
     for block in &units.order {
-        if headline_nodes.contains(block) {
-            continue;
-        }
         let unit = &units.by_block[block];
         let node = tree.get(*block).expect("a node of this document");
         let in_region = lineage(node).any(|a| regions.contains(&a.id()));
+        // Headings are labels of what follows, never prose: the headline above an
+        // article must not pull the body's element up to the page header around it,
+        // while a heading that reads as a label or a link still costs.
+        let heading = lineage(node).take(3).any(|a| {
+            a.value()
+                .as_element()
+                .is_some_and(|el| matches!(el.name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6"))
+        });
         let value = value(unit, in_region || under_chrome(node, totals));
+        let value = if heading { value.min(0.0) } else { value };
+        values.push(value);
         for (level, ancestor) in lineage(node).enumerate() {
             let entry = sums.entry(ancestor.id()).or_insert((0.0, 0));
             entry.0 += value;
@@ -215,10 +219,22 @@ fn best_root(
                 .then_with(|| (a.1).1.cmp(&(b.1).1))
         })
         .map(|(id, (sum, _))| (*id, *sum));
-    match best {
+    let root = match best {
         Some((id, sum)) if sum > 10.0 => id,
         _ => body.id(),
-    }
+    };
+    let first_prose = units
+        .order
+        .iter()
+        .zip(&values)
+        .find(|(block, value)| {
+            **value >= 10.0
+                && tree
+                    .get(**block)
+                    .is_some_and(|n| lineage(n).any(|a| a.id() == root))
+        })
+        .map(|(block, _)| *block);
+    (root, first_prose)
 }
 
 /// Marks chrome inside the chosen body: chrome-named elements that are short or mostly

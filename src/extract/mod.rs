@@ -86,15 +86,16 @@ pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> 
     .map(|(name, _)| name)
     .collect();
     let meta = metadata::read(&document);
-    let headline = title::find(&document, &meta, overrides.title.as_ref());
+    let mut body = body::find(&document, overrides.content.as_ref(), &overrides.exclude);
+    let headline = title::find(
+        &document,
+        &meta,
+        overrides.title.as_ref(),
+        body.first_prose,
+    );
+    body.removed.extend(headline.node);
     let page = flatten(&document, headline.node);
 
-    let body = body::find(
-        &document,
-        headline.node,
-        overrides.content.as_ref(),
-        &overrides.exclude,
-    );
     let rendered = render::lines(&document, &body.roots, &body.removed, url);
     let lead: String = rendered
         .iter()

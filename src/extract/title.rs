@@ -2,9 +2,13 @@
 //!
 //! Candidates come from meta tags (og:title and kin, JSON-LD `headline`, e-paper hidden
 //! inputs), `<h1>`/`<h2>` and elements whose class or id says title. Each is scored by its
-//! kind, its length, and its agreement with the `<title>`: a news page's `<title>` almost
-//! always starts with the headline, so the candidate that the `<title>` starts with wins.
+//! kind, its length, its agreement with the `<title>` (a news page's `<title>` almost
+//! always starts with the headline) and its place: the headline stands just above the
+//! body, or at the top of the element that holds it, while sidebar boxes' headings stand
+//! beside or after it. That is what finds an `<h3>` or `<h5>` headline on a page whose
+//! `<h1>` is the site's logo and whose `<title>` is only the site's name.
 
+use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Selector};
 
 use super::dom::{NodeId, class_and_id, fold_whitespace, text_of};
@@ -32,8 +36,17 @@ fn squeeze(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// Finds the headline; `chosen` is an override selector from the source's config.
-pub fn find(document: &Html, meta: &Metadata, chosen: Option<&Selector>) -> Headline {
+/// How far above the body's first paragraph (in characters) a headline may stand.
+const ABOVE_BODY: usize = 400;
+
+/// Finds the headline; `chosen` is an override selector from the source's config, `body`
+/// the first paragraph of the article found on the page.
+pub fn find(
+    document: &Html,
+    meta: &Metadata,
+    chosen: Option<&Selector>,
+    body: Option<NodeId>,
+) -> Headline {
     if let Some(selector) = chosen {
         if let Some(element) = document.select(selector).next() {
             return Headline {
@@ -54,6 +67,11 @@ pub fn find(document: &Html, meta: &Metadata, chosen: Option<&Selector>) -> Head
     }
     collect_elements(document, &mut candidates);
     candidates.retain(|c| c.text.chars().count() >= 2);
+    let places = text_offsets(
+        document,
+        candidates.iter().filter_map(|c| c.node).chain(body).collect(),
+    );
+    let body_place = body.and_then(|b| places.get(&b).copied());
 
     let mut best: Option<(f64, &Candidate)> = None;
     for candidate in &candidates {
@@ -80,6 +98,21 @@ pub fn find(document: &Html, meta: &Metadata, chosen: Option<&Selector>) -> Head
             .is_some_and(|site| squeeze(site) == squeezed)
         {
             score -= 5.0;
+        }
+        if is_breadcrumb(&squeezed) {
+            score -= 4.0;
+        }
+        if let (Some((body_start, _)), Some((_, end))) = (
+            body_place,
+            candidate.node.and_then(|n| places.get(&n).copied()),
+        ) {
+            // Nearest above the first paragraph scores most; below it, a heading is a
+            // subheading or another box's.
+            if end <= body_start && body_start - end <= ABOVE_BODY {
+                score += 3.0 * (1.0 - (body_start - end) as f64 / (2 * ABOVE_BODY) as f64);
+            } else if end > body_start {
+                score -= 1.0;
+            }
         }
         if best.is_none_or(|(top, _)| score > top) {
             best = Some((score, candidate));
@@ -113,7 +146,52 @@ pub fn find(document: &Html, meta: &Metadata, chosen: Option<&Selector>) -> Head
     }
 }
 
-/// Headline-like elements: `<h1>`, early `<h2>`s, and title-classed elements.
+/// Where each of `nodes` starts and ends in the page's text, in characters.
+fn text_offsets(
+    document: &Html,
+    nodes: std::collections::HashSet<NodeId>,
+) -> std::collections::HashMap<NodeId, (usize, usize)> {
+    let mut places = std::collections::HashMap::new();
+    let mut offset = 0;
+    for edge in super::dom::visible(document.tree.root(), super::dom::nothing_removed()) {
+        match edge {
+            Edge::Open(node) => {
+                if let scraper::Node::Text(text) = node.value() {
+                    offset += text.chars().filter(|c| !c.is_whitespace()).count();
+                } else if nodes.contains(&node.id()) {
+                    places.insert(node.id(), (offset, offset));
+                }
+            }
+            Edge::Close(node) => {
+                if let Some(place) = places.get_mut(&node.id()) {
+                    place.1 = offset;
+                }
+            }
+        }
+    }
+    places
+}
+
+/// A "you are here" trail (`首页 - 新闻动态`, `当前位置：…`), never a headline.
+fn is_breadcrumb(squeezed: &str) -> bool {
+    ["首页", "当前位置", "您的位置", "你的位置", "您现在的位置", "所在位置"]
+        .iter()
+        .any(|mark| squeezed.starts_with(mark))
+        || squeezed.contains("当前位置")
+}
+
+/// Whether all of an element's text is inside links: an entry of a list of stories.
+fn is_link_text(element: ElementRef<'_>) -> bool {
+    let links = Selector::parse("a").expect("valid selector");
+    let linked: usize = element
+        .select(&links)
+        .map(|a| squeeze(&text_of(a)).chars().count())
+        .sum();
+    linked > 0 && linked >= squeeze(&text_of(element)).chars().count()
+}
+
+/// Headline-like elements: `<h1>`, early `<h2>`s, the other headings, and title-classed
+/// elements.
 fn collect_elements(document: &Html, out: &mut Vec<Candidate>) {
     let headings = Selector::parse("h1, h2").expect("valid selector");
     for (i, element) in document.select(&headings).enumerate().take(12) {
@@ -123,6 +201,14 @@ fn collect_elements(document: &Html, out: &mut Vec<Candidate>) {
             1.0 - i as f64 * 0.05
         };
         push_element(element, weight, out);
+    }
+    let minor = Selector::parse("h3, h4, h5, h6").expect("valid selector");
+    for element in document
+        .select(&minor)
+        .filter(|e| !is_link_text(*e))
+        .take(30)
+    {
+        push_element(element, 0.5, out);
     }
     let titled = Selector::parse("[class], [id]").expect("valid selector");
     let mut seen = 0;
@@ -204,7 +290,7 @@ mod tests {
 
     fn headline(html: &str) -> String {
         let document = Html::parse_document(html);
-        find(&document, &super::super::metadata::read(&document), None).text
+        find(&document, &super::super::metadata::read(&document), None, None).text
     }
 
     #[test]
