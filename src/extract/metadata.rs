@@ -17,6 +17,9 @@ pub struct Metadata {
     pub site_name: Option<String>,
     /// Raw date strings, strongest first.
     pub published: Vec<String>,
+    /// Update times: never the article's time, but they give the year of a date shown
+    /// without one.
+    pub modified: Vec<String>,
     pub authors: Vec<String>,
     pub sources: Vec<String>,
 }
@@ -46,6 +49,14 @@ const DATE_META: &[&str] = &[
     "og:published_time",
     "releasedate",
     "firstpublishedtime",
+];
+const MODIFIED_META: &[&str] = &[
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dateupdate",
+    "lastmodified",
+    "last-modified",
 ];
 const AUTHOR_META: &[&str] = &[
     "author",
@@ -93,6 +104,9 @@ pub fn read(document: &Html) -> Metadata {
         }
         if let Some(rank) = DATE_META.iter().position(|name| *name == key) {
             dates.push((rank, value.clone()));
+        }
+        if MODIFIED_META.contains(&key.as_str()) {
+            meta.modified.push(value.clone());
         }
         if AUTHOR_META.contains(&key.as_str()) && is_name(&value) {
             meta.authors.push(value.clone());

@@ -123,6 +123,7 @@ pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> 
             chosen: chosen_date.as_deref(),
             under_headline: under,
             meta: &meta.published,
+            modified: &meta.modified,
             page: &page.text,
             url,
         },

@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Timelike};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike};
 use chrono_tz::Tz;
 use regex::{Captures, Regex};
 use url::Url;
@@ -37,6 +37,16 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// A date shown without its year, with its time (`10-08 12:00`, `9月30日 22:46`): the
+/// year comes from the page's meta times or its URL.
+static YEARLESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:^|[^\d/.-])(?P<m>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})\s*日?\s*",
+        r"(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?",
+    ))
+    .expect("valid regex")
+});
+
 static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:发布时间|发布日期|发表时间|发表日期|日期|时间|发布于|更新时间|稿件日期|出版日期)\s*[:：]?\s*")
         .expect("valid regex")
@@ -57,6 +67,8 @@ pub struct Evidence<'a> {
     pub under_headline: &'a str,
     /// Date strings from meta tags and JSON-LD.
     pub meta: &'a [String],
+    /// Update times from meta tags: only for the year of a date shown without one.
+    pub modified: &'a [String],
     /// All visible text.
     pub page: &'a str,
     pub url: Option<&'a Url>,
@@ -66,12 +78,15 @@ pub fn find(evidence: &Evidence<'_>, tz: Tz) -> Option<Found> {
     if let Some(found) = evidence.chosen.and_then(|text| first_in(text, tz)) {
         return Some(found);
     }
-    let visible: Vec<Found> = DATE
+    let mut visible: Vec<Found> = DATE
         .captures_iter(evidence.under_headline)
         .filter_map(|caps| from_captures(&caps, tz))
         .take(4)
         .collect();
     let meta = evidence.meta.iter().find_map(|text| parse_meta(text, tz));
+    if visible.is_empty() {
+        visible.extend(yearless(evidence, tz));
+    }
     match (visible.first(), meta) {
         (Some(_), Some(m)) => {
             // The line under the headline is what readers see, and meta tags can lag (an
@@ -95,6 +110,34 @@ pub fn find(evidence: &Evidence<'_>, tz: Tz) -> Option<Found> {
             labelled_in(evidence.page, tz).or_else(|| evidence.url.and_then(|url| in_url(url, tz)))
         }
     }
+}
+
+/// A date without its year under the headline, given the year of a meta time on the
+/// same day (published or updated), else the year in the URL.
+fn yearless(evidence: &Evidence<'_>, tz: Tz) -> Option<Found> {
+    let caps = YEARLESS.captures(evidence.under_headline)?;
+    let number = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+    let (month, day) = (number("m")?, number("d")?);
+    let years = evidence
+        .meta
+        .iter()
+        .chain(evidence.modified)
+        .filter_map(|text| parse_meta(text, tz))
+        .map(|found| found.time.date_naive())
+        .filter(|date| date.month() == month && date.day() == day)
+        .map(|date| date.year())
+        .chain(evidence.url.and_then(|u| in_url(u, tz)).map(|f| f.time.year()));
+    let year = years.into_iter().next()?;
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let time = date.and_hms_opt(number("H")?, number("M")?, number("S").unwrap_or(0))?;
+    Some(Found {
+        time: dates::in_zone(time, tz)?,
+        precision: if caps.name("S").is_some() {
+            Precision::Second
+        } else {
+            Precision::Minute
+        },
+    })
 }
 
 /// The first date in a text.
