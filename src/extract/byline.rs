@@ -36,7 +36,7 @@ static CORRESPONDENT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 static WRITTEN_BY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s□■])文\s*[/／|]\s*(?P<v>[\p{Han}·]{2,4}(?:[\s、][\p{Han}·]{2,4}){0,3})")
+    Regex::new(r"(?:^|[\s□■])(?:文|执笔|執筆|撰文|采写|採寫|图文|圖文)\s*[/／|｜:：]\s*(?P<v>[\p{Han}·]{2,4}(?:\s*[\s、&＆和][\p{Han}·]{2,4}){0,3})")
         .expect("valid regex")
 });
 static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
@@ -94,20 +94,38 @@ pub struct Byline {
     pub source: Option<String>,
 }
 
-/// `header` is the text around the headline; `lead` and `tail` the first and last lines
-/// of the body.
-pub fn find(document: &Html, meta: &Metadata, header: &str, lead: &str, tail: &str) -> Byline {
+/// The text a byline is looked for in.
+pub struct Around<'a> {
+    /// Text around the headline.
+    pub header: &'a str,
+    /// Text right after the headline.
+    pub under_headline: &'a str,
+    /// The first and last lines of the body.
+    pub lead: &'a str,
+    pub tail: &'a str,
+}
+
+pub fn find(document: &Html, meta: &Metadata, around: &Around<'_>) -> Byline {
+    let Around {
+        header, lead, tail, ..
+    } = *around;
+    let beside_date = name_beside_date(around.under_headline);
     let author = author_in(header)
         .or_else(|| author_in(lead))
         .or_else(|| author_element(document))
         .or_else(|| meta.authors.first().cloned())
         .or_else(|| author_in(tail))
-        .or_else(|| capture(&EDITOR, tail).or_else(|| capture(&EDITOR, header)));
+        .or_else(|| capture(&EDITOR, tail).or_else(|| capture(&EDITOR, header)))
+        // Platform pages name only the posting account, beside the time.
+        .or_else(|| beside_date.clone());
     let source = outlet(header)
         .or_else(|| meta.sources.first().cloned())
         .or_else(|| outlet(lead))
         .or_else(|| outlet(tail))
         .or_else(|| reporter_outlet(header).or_else(|| reporter_outlet(lead)))
+        .or_else(|| meta.accounts.first().cloned())
+        .or_else(|| meta.script_sources.first().cloned())
+        .or_else(|| beside_date)
         .or_else(|| meta.site_name.clone());
     Byline { author, source }
 }
@@ -117,6 +135,38 @@ fn author_in(text: &str) -> Option<String> {
         .or_else(|| capture(&REPORTER, text))
         .or_else(|| capture(&WRITTEN_BY, text))
         .or_else(|| capture(&CORRESPONDENT, text))
+}
+
+/// A date anywhere in a line under a headline, with or without its year.
+static A_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:(?:19|20)\d{2}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s+\d{1,2}:\d{2}|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
+        .expect("valid regex")
+});
+
+/// Words of the line under a headline that name no one.
+const HEADER_WORDS: &[&str] = &[
+    "原创", "原創", "发布", "發布", "时间", "時間", "日期", "来源", "來源", "作者", "编辑", "分享",
+    "评论", "字号", "举报", "关注", "收藏", "打印", "阅读", "浏览", "首页", "新闻", "正文", "返回",
+    "置顶", "转载", "独家", "专栏", "今天", "昨天",
+];
+
+/// How far under the headline the date line may start, in bytes.
+const DATE_LINE: usize = 120;
+
+/// The bare name standing right before the date under a headline (`新华社 2020-01-03
+/// 18:13`, `华夏人文 2020-03-09`): the outlet or account of platform and portal pages.
+fn name_beside_date(under_headline: &str) -> Option<String> {
+    let date = A_DATE
+        .find(under_headline)
+        .filter(|d| d.start() <= DATE_LINE)?;
+    let before = under_headline[..date.start()].trim_end();
+    let name = before.rsplit(char::is_whitespace).next()?.trim();
+    let length = name.chars().count();
+    ((2..=12).contains(&length)
+        && name.chars().all(|c| c.is_alphabetic() || c == '·')
+        && !name.ends_with(['于', '於', '在', '至', '为', '的', '了'])
+        && !HEADER_WORDS.iter().any(|w| name.contains(w)))
+    .then(|| name.to_string())
 }
 
 /// The outlet a reporter's byline names: `新华社记者 X`, `滨州日报/滨州网记者 X`.
@@ -141,13 +191,25 @@ fn capture(pattern: &Regex, text: &str) -> Option<String> {
         if after.starts_with(['摄', '攝']) || caps["v"].contains(['摄', '攝']) {
             return None;
         }
-        clean(&caps["v"])
+        // `记者会`, `记者站`: a press conference or bureau, not a byline.
+        if caps["v"].starts_with(['会', '會', '站', '节', '節', '证', '證', '协', '協', '们', '們', '团', '團']) {
+            return None;
+        }
+        clean(&caps["v"]).filter(|v| super::metadata::is_name(v))
     })
 }
 
 /// The outlet after a `来源：` label, cut before a date that runs on after it.
 fn outlet(text: &str) -> Option<String> {
     SOURCE.captures_iter(text).find_map(|caps| {
+        // `图片来源：` credits a picture, not the article.
+        let before = &text[..caps.get(0)?.start()];
+        if ["图片", "圖片", "图", "圖", "照片", "视频", "視頻", "封面"]
+            .iter()
+            .any(|w| before.ends_with(w))
+        {
+            return None;
+        }
         let mut value = caps["v"].trim().to_string();
         if let Some(at) = value.find(|c: char| c.is_ascii_digit()).filter(|at| {
             value[*at..].starts_with(|_| true)
@@ -199,7 +261,11 @@ fn author_element(document: &Html) -> Option<String> {
                 && !in_chrome
         })
         .map(text_of)
-        .find(|text| (2..=12).contains(&text.chars().count()) && !text.contains(['：', ':']))
+        .find(|text| {
+            (2..=12).contains(&text.chars().count())
+                && !text.contains(['：', ':'])
+                && super::metadata::is_name(text)
+        })
 }
 
 #[cfg(test)]
@@ -210,10 +276,31 @@ mod tests {
         find(
             &Html::parse_document("<p></p>"),
             &Metadata::default(),
-            header,
-            "",
-            "",
+            &Around {
+                header,
+                under_headline: header,
+                lead: "",
+                tail: "",
+            },
         )
+    }
+
+    #[test]
+    fn placeholders_notices_and_press_conferences_name_no_one() {
+        assert_eq!(byline("医院管理局经理在记者会上表示，伤者已出院").author, None);
+        let mut meta = Metadata::default();
+        meta.authors.push("name, email@gmail.com".into());
+        assert!(!super::super::metadata::is_name("name, email@gmail.com"));
+        assert!(!super::super::metadata::is_name("我已授权"));
+        assert_eq!(byline("执笔/叨叨姐、胡一刀&李小飞刀").author.as_deref(), Some("叨叨姐、胡一刀&李小飞刀"));
+    }
+
+    #[test]
+    fn the_name_beside_the_time_is_the_account() {
+        let b = byline("华夏人文 2020-03-09 18:14:21");
+        assert_eq!(b.author.as_deref(), Some("华夏人文"));
+        assert_eq!(b.source.as_deref(), Some("华夏人文"));
+        assert_eq!(byline("最新推荐文章于 2024-05-06 15:47:53").source, None);
     }
 
     #[test]

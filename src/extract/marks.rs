@@ -128,7 +128,8 @@ mod tests {
 
     #[test]
     fn names_are_compared_by_word_not_substring() {
-        assert_eq!(mark(r#"<div class="common-detail-page-printer"></div>"#), Mark::Weak);
+        assert_eq!(mark(r#"<div class="common-detail-page-printer"></div>"#), Mark::Content);
+        assert_eq!(mark(r#"<div class="page-printer"></div>"#), Mark::Weak);
         assert_eq!(mark(r#"<div class="TRS_Editor"></div>"#), Mark::Weak);
         assert_eq!(mark(r#"<div class="head-line"></div>"#), Mark::None);
         assert_eq!(mark(r#"<div class="thread-ad"></div>"#), Mark::Weak);

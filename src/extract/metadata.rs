@@ -22,6 +22,11 @@ pub struct Metadata {
     pub modified: Vec<String>,
     pub authors: Vec<String>,
     pub sources: Vec<String>,
+    /// Outlets named in scripts' data objects: weaker than meta tags, as a page's scripts
+    /// also describe the stories it links to.
+    pub script_sources: Vec<String>,
+    /// The platform account that published the page (a WeChat or Toutiao account).
+    pub accounts: Vec<String>,
 }
 
 /// `<meta>` names (or properties, itemprops) and what they say.
@@ -67,8 +72,9 @@ const AUTHOR_META: &[&str] = &[
 ];
 const SOURCE_META: &[&str] = &["source", "mediaid", "contentsource", "og:article:source"];
 
+/// `"field": "value"` in JSON, `field: 'value'` in object literals, `var field = "value"`.
 static SCRIPT_FIELDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["'](pubDate|pubtime|publishTime|publish_time|datePublished|media|mediaName|source|AuthorName)["']\s*:\s*["']([^"']{2,40})["']"#)
+    Regex::new(r#"(?:["']|\b)(pubDate|pubtime|publishTime|publish_time|datePublished|media|mediaName|source|AuthorName|nickname)["']?\s*[:=]\s*(?:[A-Za-z_]+\()?["']([^"'\\]{2,40})["']"#)
         .expect("valid regex")
 });
 
@@ -185,7 +191,10 @@ fn read_scripts(document: &Html, meta: &mut Metadata) {
                     meta.published.push(value)
                 }
                 "AuthorName" if is_name(&value) => meta.authors.push(value),
-                "media" | "mediaName" | "source" if is_name(&value) => meta.sources.push(value),
+                "media" | "mediaName" if is_name(&value) => meta.sources.push(value),
+                "source" if is_name(&value) => meta.script_sources.push(value),
+                // The account that published a post (WeChat's `var nickname`).
+                "nickname" if is_name(&value) => meta.accounts.push(value),
                 _ => {}
             }
         }
@@ -227,14 +236,20 @@ fn person_name(value: &serde_json::Value) -> Option<&str> {
 }
 
 /// A plausible person or outlet name: not a number, a URL or a sentence.
-fn is_name(value: &str) -> bool {
+/// Whether a value can name a person or an outlet: not a URL, an address, a sentence, a
+/// form's placeholder (`name, email@gmail.com`) or a licence notice (`我已授权`).
+pub fn is_name(value: &str) -> bool {
     let length = value.chars().count();
     (2..=30).contains(&length)
         && !value
             .chars()
             .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
         && !value.contains("://")
-        && !value.contains('。')
+        && !value.contains(['。', '@', '，', '！', '？'])
+        && !value.contains(", ")
+        && !["授权", "版权", "email", "E-mail", "邮箱", "placeholder", "null", "undefined"]
+            .iter()
+            .any(|word| value.contains(word))
 }
 
 /// The last segment of a `<title>` such as `标题_铜雀历史网`.

@@ -130,7 +130,16 @@ pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> 
         tz,
     );
     let header = format!("{} {}", page.before_headline(ABOVE_HEADLINE), under);
-    let byline = byline::find(&document, &meta, &header, &lead, &tail);
+    let byline = byline::find(
+        &document,
+        &meta,
+        &byline::Around {
+            header: &header,
+            under_headline: under,
+            lead: &lead,
+            tail: &tail,
+        },
+    );
 
     let text = kept
         .iter()

@@ -134,10 +134,17 @@ pub fn find(
             let node = candidate
                 .node
                 .or_else(|| element_with_text(document, &candidate.text));
-            Headline {
-                text: candidate.text.clone(),
-                node,
-            }
+            // A heading that holds the whole `<title>` and a little more carries a label
+            // (`原创`, `独家`, `视频`) in front of or after the headline.
+            let text = if stripped.chars().count() >= 8
+                && squeeze(&candidate.text).contains(&squeeze(&stripped))
+                && candidate.text.chars().count() <= stripped.chars().count() + 6
+            {
+                stripped
+            } else {
+                candidate.text.clone()
+            };
+            Headline { text, node }
         }
         None => Headline {
             text: strip_site_name(&page_title),

@@ -137,11 +137,12 @@ mod tests {
         let lines = vec![
             line(PROSE, false),
             line(PROSE, false),
+            line(PROSE, false),
             line("责任编辑：王五", false),
             line("香港警方：示威行动未发生致命事件", false),
             line(PROSE, false),
         ];
-        assert_eq!(kept(lines), [PROSE, PROSE]);
+        assert_eq!(kept(lines), [PROSE, PROSE, PROSE]);
     }
 
     #[test]
