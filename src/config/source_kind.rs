@@ -324,6 +324,7 @@ fn overrides(keys: &KindKeys<'_>, key: &dyn Fn(&str) -> String, out: &mut FileIs
         title,
         date,
         exclude,
+        ..Overrides::default()
     }
 }
 

@@ -125,7 +125,7 @@ pub fn find(document: &Html, meta: &Metadata, around: &Around<'_>) -> Byline {
         .or_else(|| reporter_outlet(header).or_else(|| reporter_outlet(lead)))
         .or_else(|| meta.accounts.first().cloned())
         .or_else(|| meta.script_sources.first().cloned())
-        .or_else(|| beside_date)
+        .or(beside_date)
         .or_else(|| meta.site_name.clone());
     Byline { author, source }
 }
@@ -192,7 +192,9 @@ fn capture(pattern: &Regex, text: &str) -> Option<String> {
             return None;
         }
         // `记者会`, `记者站`: a press conference or bureau, not a byline.
-        if caps["v"].starts_with(['会', '會', '站', '节', '節', '证', '證', '协', '協', '们', '們', '团', '團']) {
+        if caps["v"].starts_with([
+            '会', '會', '站', '节', '節', '证', '證', '协', '協', '们', '們', '团', '團',
+        ]) {
             return None;
         }
         clean(&caps["v"]).filter(|v| super::metadata::is_name(v))
@@ -287,12 +289,18 @@ mod tests {
 
     #[test]
     fn placeholders_notices_and_press_conferences_name_no_one() {
-        assert_eq!(byline("医院管理局经理在记者会上表示，伤者已出院").author, None);
+        assert_eq!(
+            byline("医院管理局经理在记者会上表示，伤者已出院").author,
+            None
+        );
         let mut meta = Metadata::default();
         meta.authors.push("name, email@gmail.com".into());
         assert!(!super::super::metadata::is_name("name, email@gmail.com"));
         assert!(!super::super::metadata::is_name("我已授权"));
-        assert_eq!(byline("执笔/叨叨姐、胡一刀&李小飞刀").author.as_deref(), Some("叨叨姐、胡一刀&李小飞刀"));
+        assert_eq!(
+            byline("执笔/叨叨姐、胡一刀&李小飞刀").author.as_deref(),
+            Some("叨叨姐、胡一刀&李小飞刀")
+        );
     }
 
     #[test]

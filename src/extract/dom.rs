@@ -310,3 +310,43 @@ pub fn body(document: &Html) -> ElementRef<'_> {
         .next()
         .unwrap_or_else(|| document.root_element())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn visible_text(html: &str) -> String {
+        let document = Html::parse_document(html);
+        let mut out = String::new();
+        for edge in visible(*body(&document), nothing_removed()) {
+            if let Edge::Open(node) = edge {
+                if let Node::Text(text) = node.value() {
+                    out.push_str(text);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn hidden_prose_is_shown_and_hidden_menus_are_not() {
+        let prose = "自党史学习教育开展以来，我市把实践活动作为落脚点，聚焦群众急难愁盼，统筹推进实事项目落实落地。".repeat(4);
+        let page = format!(
+            r#"<div id="js_content" style="visibility: hidden;"><p>{prose}</p></div>
+               <ul style="display:none"><li><a href="/a">首页</a></li><li><a href="/b">新闻</a></li></ul>
+               <div hidden><p>登录后查看更多</p></div>
+               <script>var x = "不是正文，是脚本。";</script>"#
+        );
+        let text = visible_text(&page);
+        assert!(text.contains(&prose));
+        assert!(!text.contains("首页") && !text.contains("登录") && !text.contains("脚本"));
+    }
+
+    #[test]
+    fn an_unclosed_video_does_not_swallow_the_article() {
+        let text = visible_text(
+            "<div><video src=a.mp4><p>视频之后的正文段落，仍然是文章的一部分。</p></div>",
+        );
+        assert!(text.contains("视频之后的正文段落"));
+    }
+}

@@ -22,19 +22,83 @@ pub enum Mark {
 
 /// Stems of words that mark chrome whatever the element holds.
 const STRONG: &[&str] = &[
-    "comment", "pinglun", "reply", "related", "relate", "recommend", "tuijian", "xiangguan",
-    "sidebar", "aside", "footer", "copyright", "banquan", "hotnews", "rank", "morestor",
-    "reward", "dashang", "jubao", "disclaimer", "shengming", "guess", "youlike",
+    "comment",
+    "pinglun",
+    "reply",
+    "related",
+    "relate",
+    "recommend",
+    "tuijian",
+    "xiangguan",
+    "sidebar",
+    "aside",
+    "footer",
+    "copyright",
+    "banquan",
+    "hotnews",
+    "rank",
+    "morestor",
+    "reward",
+    "dashang",
+    "jubao",
+    "disclaimer",
+    "shengming",
+    "guess",
+    "youlike",
 ];
 
 /// Stems of words that mark chrome only in small or link-heavy elements.
 const WEAK: &[&str] = &[
-    "share", "bdshare", "jiathis", "social", "foot", "qrcode", "erweima", "ewm", "weixin",
-    "wechat", "follow", "breadcrumb", "crumb", "position", "location", "fontsize", "zihao",
-    "print", "toolbar", "tool", "pager", "pagination", "pagenav", "prevnext", "advert",
-    "guanggao", "editor", "bianji", "zeren", "keyword", "tag", "menu", "navbar", "nav",
-    "login", "search", "hot", "vote", "report", "download", "app", "stream", "statement",
-    "declare", "side", "ad", "ads", "banner", "sponsor", "promo",
+    "share",
+    "bdshare",
+    "jiathis",
+    "social",
+    "foot",
+    "qrcode",
+    "erweima",
+    "ewm",
+    "weixin",
+    "wechat",
+    "follow",
+    "breadcrumb",
+    "crumb",
+    "position",
+    "location",
+    "fontsize",
+    "zihao",
+    "print",
+    "toolbar",
+    "tool",
+    "pager",
+    "pagination",
+    "pagenav",
+    "prevnext",
+    "advert",
+    "guanggao",
+    "editor",
+    "bianji",
+    "zeren",
+    "keyword",
+    "tag",
+    "menu",
+    "navbar",
+    "nav",
+    "login",
+    "search",
+    "hot",
+    "vote",
+    "report",
+    "download",
+    "app",
+    "stream",
+    "statement",
+    "declare",
+    "side",
+    "ad",
+    "ads",
+    "banner",
+    "sponsor",
+    "promo",
 ];
 
 /// Words that exactly name a chrome region but are too short to be stems.
@@ -128,7 +192,10 @@ mod tests {
 
     #[test]
     fn names_are_compared_by_word_not_substring() {
-        assert_eq!(mark(r#"<div class="common-detail-page-printer"></div>"#), Mark::Content);
+        assert_eq!(
+            mark(r#"<div class="common-detail-page-printer"></div>"#),
+            Mark::Content
+        );
         assert_eq!(mark(r#"<div class="page-printer"></div>"#), Mark::Weak);
         assert_eq!(mark(r#"<div class="TRS_Editor"></div>"#), Mark::Weak);
         assert_eq!(mark(r#"<div class="head-line"></div>"#), Mark::None);

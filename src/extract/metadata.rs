@@ -247,9 +247,18 @@ pub fn is_name(value: &str) -> bool {
         && !value.contains("://")
         && !value.contains(['。', '@', '，', '！', '？'])
         && !value.contains(", ")
-        && !["授权", "版权", "email", "E-mail", "邮箱", "placeholder", "null", "undefined"]
-            .iter()
-            .any(|word| value.contains(word))
+        && ![
+            "授权",
+            "版权",
+            "email",
+            "E-mail",
+            "邮箱",
+            "placeholder",
+            "null",
+            "undefined",
+        ]
+        .iter()
+        .any(|word| value.contains(word))
 }
 
 /// The last segment of a `<title>` such as `标题_铜雀历史网`.

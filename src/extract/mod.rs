@@ -12,8 +12,10 @@ mod dom;
 mod lines;
 mod marks;
 mod metadata;
+pub mod pages;
 mod published;
 mod render;
+pub mod sites;
 mod title;
 mod trim;
 
@@ -31,7 +33,32 @@ pub struct Overrides {
     pub content: Option<Selector>,
     pub title: Option<Selector>,
     pub date: Option<Selector>,
+    /// The byline and the outlet (site rules only, for now).
+    pub author: Option<Selector>,
+    pub source: Option<Selector>,
     pub exclude: Vec<Selector>,
+}
+
+impl Overrides {
+    /// These overrides, with `fallback`'s selectors where these have none; excludes of both.
+    fn or(&self, fallback: &Overrides) -> Overrides {
+        let pick = |own: &Option<Selector>, other: &Option<Selector>| {
+            own.clone().or_else(|| other.clone())
+        };
+        Overrides {
+            content: pick(&self.content, &fallback.content),
+            title: pick(&self.title, &fallback.title),
+            date: pick(&self.date, &fallback.date),
+            author: pick(&self.author, &fallback.author),
+            source: pick(&self.source, &fallback.source),
+            exclude: self
+                .exclude
+                .iter()
+                .chain(&fallback.exclude)
+                .cloned()
+                .collect(),
+        }
+    }
 }
 
 /// An extracted article.
@@ -51,6 +78,9 @@ pub struct Article {
     /// Override selectors (`content`, `title`, `date`) that matched nothing on the page.
     #[serde(skip)]
     pub unmatched: Vec<&'static str>,
+    /// The next page of an article split over several.
+    #[serde(skip)]
+    pub next_page: Option<Url>,
 }
 
 fn rfc3339<S: serde::Serializer>(
@@ -72,6 +102,14 @@ const ABOVE_HEADLINE: usize = 80;
 /// relative links and may carry the date.
 pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> Article {
     let document = Html::parse_document(html);
+    let with_site_rule;
+    let overrides = match sites::for_page(&document, url) {
+        Some(rule) => {
+            with_site_rule = overrides.or(&rule.overrides);
+            &with_site_rule
+        }
+        None => overrides,
+    };
     let unmatched = [
         ("content", &overrides.content),
         ("title", &overrides.title),
@@ -87,12 +125,7 @@ pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> 
     .collect();
     let meta = metadata::read(&document);
     let mut body = body::find(&document, overrides.content.as_ref(), &overrides.exclude);
-    let headline = title::find(
-        &document,
-        &meta,
-        overrides.title.as_ref(),
-        body.first_prose,
-    );
+    let headline = title::find(&document, &meta, overrides.title.as_ref(), body.first_prose);
     body.removed.extend(headline.node);
     let page = flatten(&document, headline.node);
 
@@ -141,6 +174,16 @@ pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> 
         },
     );
 
+    let chosen = |selector: &Option<Selector>| {
+        selector.as_ref().and_then(|s| {
+            document
+                .select(s)
+                .map(dom::text_of)
+                .find(|t| metadata::is_name(t))
+        })
+    };
+    let author = chosen(&overrides.author).or(byline.author);
+    let source = chosen(&overrides.source).or(byline.source);
     let text = kept
         .iter()
         .map(|line| line.text.as_str())
@@ -155,11 +198,12 @@ pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> 
         title: headline.text,
         published: found.map(|f| f.time),
         precision: found.map(|f| f.precision),
-        author: byline.author,
-        source: byline.source,
+        author,
+        source,
         text,
         html: crate::normalize::sanitize_html(&html, url),
         unmatched,
+        next_page: url.and_then(|url| pages::next(&document, url)),
     }
 }
 
@@ -267,6 +311,7 @@ mod tests {
             title: selector("span.t"),
             date: selector("span.when"),
             exclude: vec![Selector::parse(".ad").unwrap()],
+            ..Overrides::default()
         };
         let article = extract(page, None, &overrides, chrono_tz::Asia::Shanghai);
         assert_eq!(article.title, "真正的标题");

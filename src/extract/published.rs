@@ -126,7 +126,12 @@ fn yearless(evidence: &Evidence<'_>, tz: Tz) -> Option<Found> {
         .map(|found| found.time.date_naive())
         .filter(|date| date.month() == month && date.day() == day)
         .map(|date| date.year())
-        .chain(evidence.url.and_then(|u| in_url(u, tz)).map(|f| f.time.year()));
+        .chain(
+            evidence
+                .url
+                .and_then(|u| in_url(u, tz))
+                .map(|f| f.time.year()),
+        );
     let year = years.into_iter().next()?;
     let date = NaiveDate::from_ymd_opt(year, month, day)?;
     let time = date.and_hms_opt(number("H")?, number("M")?, number("S").unwrap_or(0))?;

@@ -138,11 +138,9 @@ pub fn lines(
                         } else if name == "img" {
                             // Lazy-loading pages keep the real address in a data
                             // attribute and a placeholder in `src`.
-                            let source = LAZY_SOURCES
-                                .iter()
-                                .find_map(|attr| {
-                                    element.attr(attr).filter(|v| !v.trim().is_empty())
-                                });
+                            let source = LAZY_SOURCES.iter().find_map(|attr| {
+                                element.attr(attr).filter(|v| !v.trim().is_empty())
+                            });
                             let source = source.and_then(|s| lines.absolute(s));
                             if let Some(src) = source.filter(|s| !is_furniture(s, element)) {
                                 let alt = element.attr("alt").unwrap_or("");

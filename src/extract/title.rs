@@ -69,7 +69,11 @@ pub fn find(
     candidates.retain(|c| c.text.chars().count() >= 2);
     let places = text_offsets(
         document,
-        candidates.iter().filter_map(|c| c.node).chain(body).collect(),
+        candidates
+            .iter()
+            .filter_map(|c| c.node)
+            .chain(body)
+            .collect(),
     );
     let body_place = body.and_then(|b| places.get(&b).copied());
 
@@ -181,9 +185,16 @@ fn text_offsets(
 
 /// A "you are here" trail (`首页 - 新闻动态`, `当前位置：…`), never a headline.
 fn is_breadcrumb(squeezed: &str) -> bool {
-    ["首页", "当前位置", "您的位置", "你的位置", "您现在的位置", "所在位置"]
-        .iter()
-        .any(|mark| squeezed.starts_with(mark))
+    [
+        "首页",
+        "当前位置",
+        "您的位置",
+        "你的位置",
+        "您现在的位置",
+        "所在位置",
+    ]
+    .iter()
+    .any(|mark| squeezed.starts_with(mark))
         || squeezed.contains("当前位置")
 }
 
@@ -297,7 +308,13 @@ mod tests {
 
     fn headline(html: &str) -> String {
         let document = Html::parse_document(html);
-        find(&document, &super::super::metadata::read(&document), None, None).text
+        find(
+            &document,
+            &super::super::metadata::read(&document),
+            None,
+            None,
+        )
+        .text
     }
 
     #[test]

@@ -130,7 +130,8 @@ mod tests {
         article_lines(lines).into_iter().map(|l| l.text).collect()
     }
 
-    const PROSE: &str = "自党史学习教育开展以来，我市把“我为群众办实事”实践活动作为落脚点，办成了一批民生实事。";
+    const PROSE: &str =
+        "自党史学习教育开展以来，我市把“我为群众办实事”实践活动作为落脚点，办成了一批民生实事。";
 
     #[test]
     fn another_story_after_the_editor_line_is_cut() {
@@ -160,7 +161,11 @@ mod tests {
 
     #[test]
     fn an_editor_line_at_the_top_cuts_nothing() {
-        let lines = vec![line("编辑：王五", false), line(PROSE, false), line(PROSE, false)];
+        let lines = vec![
+            line("编辑：王五", false),
+            line(PROSE, false),
+            line(PROSE, false),
+        ];
         assert_eq!(kept(lines), ["编辑：王五", PROSE, PROSE]);
     }
 }

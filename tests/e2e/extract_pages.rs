@@ -184,3 +184,78 @@ fn news_app_share_page() {
         ],
     });
 }
+
+#[test]
+fn wechat_article_whose_body_a_script_reveals() {
+    let page = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/pages/wechat-article.html",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    assert!(page.contains(r#"id="js_content" style="visibility: hidden;""#));
+    check(&Expected {
+        file: "wechat-article.html",
+        url: "https://mp.weixin.qq.com/s/Xq3lB6c2yQ7dPZ4l0Zr5kQ",
+        title: "66315件实事擦亮民生底色",
+        published: "2022-01-25T09:36:09+08:00",
+        author: "姜斌",
+        source: "滨州发布",
+        body: &[
+            "坐到群众炕头、想到群众心头、干到群众点头。",
+            "滨州全市累计为群众办实事66315件",
+            "一个个看似不起眼的“小举措”，实实在在解决了群众的“大问题”。",
+        ],
+        chrome: &[
+            "阅读原文",
+            "在看",
+            "微信扫一扫",
+            "喜欢此内容的人还喜欢",
+            "功能介绍",
+            "微信公众平台",
+        ],
+    });
+    let article = extract(
+        "wechat-article.html",
+        "https://mp.weixin.qq.com/s/Xq3lB6c2yQ7dPZ4l0Zr5kQ",
+    );
+    let html = article["html"].as_str().unwrap();
+    assert!(
+        html.contains(r#"src="https://mmbiz.qpic.cn/mmbiz_jpg/abc123/640?wx_fmt=jpeg""#),
+        "{html}"
+    );
+    assert!(!html.contains("data:image"), "{html}");
+}
+
+#[test]
+fn portal_article_with_an_inline_ad_related_list_and_comments_in_its_container() {
+    check(&Expected {
+        file: "portal-inline-ad.html",
+        url: "http://www.syxw.example/xw/202111/t20211116_3391234.html",
+        title: "解急难愁盼 办民生实事",
+        published: "2021-11-16T08:15:00+08:00",
+        author: "况蓉 张明坤",
+        source: "十堰日报",
+        body: &[
+            "自党史学习教育开展以来,我市把“我为群众办实事”实践活动作为党史学习教育的落脚点",
+            // Either side of the inline ad.
+            "关怀“一老一小”,让安全感更有保证。",
+            "干部多跑腿,群众少跑路。",
+            "一件件办成的实事,一个个落地的项目",
+        ],
+        chrome: &[
+            "广告",
+            "楼盘",
+            "责任编辑",
+            "相关新闻",
+            "推进会",
+            "十堰持续推进老旧小区改造",
+            "网友评论",
+            "点赞！",
+            "感谢政府",
+            "email",
+            "我已授权",
+            "版权所有",
+            "当前位置",
+        ],
+    });
+}

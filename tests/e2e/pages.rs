@@ -218,3 +218,63 @@ fn bad_kind_keys_are_config_errors() {
         assert!(stderr.contains("feeds/f.toml:"), "{stderr}");
     }
 }
+
+#[test]
+fn an_article_split_over_two_pages_is_one_entry_with_the_whole_body() {
+    let fixture = Fixture::start();
+    crate::sites::serve(
+        &fixture,
+        "paged",
+        "/xwdt/syyw/202111",
+        crate::sites::today(),
+        &[],
+    );
+    let feed = format!(
+        "title = \"十堰要闻\"\n[[sources]]\nname = \"paged\"\nkind = \"html\"\nurl = \"{}\"\nlinks = \"ul.list a\"\n",
+        fixture.url("/xwdt/syyw/202111/index.shtml")
+    );
+    let install = Install::with_fetch(&[("sy", &feed)], "", "host_delay = \"0s\"");
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(
+        (code, out.trim()),
+        (0, "paged: 1 new, 0 updated, 0 unchanged")
+    );
+    assert_eq!(
+        fixture
+            .hits("/xwdt/syyw/202111/t20211116_3391234_1.shtml")
+            .len(),
+        1
+    );
+    let entries = entries(&install.publish()["sy"]);
+    assert_eq!(entries.len(), 1);
+    let entry = &entries[0];
+    assert_eq!(entry.title, "解急难愁盼 办民生实事");
+    assert_eq!(
+        entry.link.as_deref(),
+        Some(
+            fixture
+                .url("/xwdt/syyw/202111/t20211116_3391234.shtml")
+                .as_str()
+        )
+    );
+    // The first page's opening, the second page's opening and its close, once each.
+    for paragraph in [
+        "自党史学习教育开展以来",
+        "用心用情圆梦群众“微心愿”",
+        "一件件办成的实事,一个个落地的项目",
+    ] {
+        assert_eq!(
+            entry.content.matches(paragraph).count(),
+            1,
+            "{paragraph}: {}",
+            entry.content
+        );
+    }
+    for chrome in ["下一页", "上一页", "相关链接", "版权所有"] {
+        assert!(
+            !entry.content.contains(chrome),
+            "{chrome}: {}",
+            entry.content
+        );
+    }
+}
