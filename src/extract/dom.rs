@@ -166,7 +166,16 @@ pub fn visible<'a>(
     let mut skipping: Option<NodeId> = None;
     root.traverse().filter(move |edge| match edge {
         Edge::Open(node) if skipping.is_none() => {
-            let hidden = removed.contains(&node.id()) || is_skipped(*node);
+            // The root was chosen by the caller: markup that hides it (a body a script
+            // reveals, a selector's element) does not hide it from the caller.
+            let hidden = removed.contains(&node.id())
+                || if node.id() == root.id() {
+                    node.value()
+                        .as_element()
+                        .is_some_and(|el| SKIPPED.contains(&el.name()))
+                } else {
+                    is_skipped(*node)
+                };
             if hidden {
                 skipping = Some(node.id());
             }

@@ -6,6 +6,8 @@
 //! related list, a comment box. Two cuts, both on the lines alone:
 //! - an end-of-article mark (`责任编辑：`, `编辑 X 校对 Y`, `（完）`) after most of the prose
 //!   ends the article there;
+//! - a stream of teasers after the article (a linked headline, then its summary, at least
+//!   twice — what portals and aggregator apps append) ends it where the stream starts;
 //! - of what remains, the contiguous run of lines with the largest prose value is kept
 //!   (maximum-sum subarray), so link lists and labels before or after the article go while
 //!   a short label or an inline ad inside it, outweighed by prose on both sides, stays.
@@ -61,7 +63,11 @@ pub fn article_lines(lines: Vec<Line>) -> Vec<Line> {
         return lines;
     }
     let values: Vec<f64> = lines.iter().map(value).collect();
-    let end = end_mark(&lines, &values).unwrap_or(lines.len());
+    let end = end_mark(&lines, &values)
+        .into_iter()
+        .chain(teasers(&lines, &values))
+        .min()
+        .unwrap_or(lines.len());
     let (start, stop) = best_run(&values[..end]);
     lines
         .into_iter()
@@ -80,6 +86,28 @@ fn end_mark(lines: &[Line], values: &[f64]) -> Option<usize> {
             && prose(&values[..i]) >= 100.0
             && prose(&values[..i]) > prose(&values[i + 1..])
     })
+}
+
+/// Characters a linked headline of a teaser has.
+const TEASER_HEADLINE: std::ops::RangeInclusive<usize> = 8..=60;
+/// Prose the article must have before a teaser stream can start.
+const PROSE_BEFORE_TEASERS: f64 = 40.0;
+
+/// Where a stream of at least two teasers (a line that is one link of headline length,
+/// followed within two lines by prose) starts after the article's first prose.
+fn teasers(lines: &[Line], values: &[f64]) -> Option<usize> {
+    let is_headline_link = |line: &Line| {
+        let chars = line.text.chars().filter(|c| !c.is_whitespace()).count();
+        TEASER_HEADLINE.contains(&chars) && line.link_chars * 10 >= chars * 9
+    };
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            is_headline_link(&lines[i])
+                && values[i + 1..].iter().take(2).any(|v| *v >= 20.0)
+                && values[..i].iter().filter(|v| **v > 0.0).sum::<f64>() >= PROSE_BEFORE_TEASERS
+        })
+        .collect();
+    (starts.len() >= 2).then(|| starts[0])
 }
 
 /// The contiguous run with the largest total, widened over the worthless lines (labels,
@@ -157,6 +185,30 @@ mod tests {
             line("相关新闻标题三号很长很长", true),
         ];
         assert_eq!(kept(lines), [PROSE, "广告", PROSE]);
+    }
+
+    #[test]
+    fn a_stream_of_teasers_after_the_article_is_cut() {
+        let lines = vec![
+            line(PROSE, false),
+            line(PROSE, false),
+            line("日本央行维持利率不变 日圆续跌", true),
+            line("路透报道，日本央行周二维持利率不变，符合市场预期，日圆兑美元续跌至34年低位。", false),
+            line("3小时前", false),
+            line("港股收市 恒指跌逾百点", true),
+            line("恒生指数今日收市下跌120点，成交额约900亿元，科技股普遍走弱，内房股逆市上扬。", false),
+        ];
+        assert_eq!(kept(lines), [PROSE, PROSE]);
+    }
+
+    #[test]
+    fn one_linked_headline_inside_an_article_is_not_a_stream() {
+        let lines = vec![
+            line(PROSE, false),
+            line("十堰召开民生实事推进会部署下阶段工作", true),
+            line(PROSE, false),
+        ];
+        assert_eq!(kept(lines).len(), 3);
     }
 
     #[test]
