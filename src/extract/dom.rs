@@ -109,24 +109,33 @@ fn is_hidden_by_markup(element: &scraper::node::Element) -> bool {
 /// characters, few of them in links, and Chinese commas and full stops among them.
 fn holds_prose(node: NodeRef<'_, Node>) -> bool {
     let (mut chars, mut link_chars, mut stops) = (0usize, 0usize, 0usize);
-    for descendant in node.descendants() {
-        let Node::Text(text) = descendant.value() else {
-            continue;
-        };
-        let mut in_link = false;
-        for ancestor in descendant.ancestors().take_while(|a| a.id() != node.id()) {
-            if let Some(el) = ancestor.value().as_element() {
-                if SKIPPED.contains(&el.name()) {
-                    in_link = true;
-                    break;
+    // Open `<a>` and skipped elements around the current text: one walk, no look-ups.
+    let (mut links, mut skipped) = (0usize, 0usize);
+    let counts = |el: &scraper::node::Element| (el.name() == "a", SKIPPED.contains(&el.name()));
+    for edge in node.traverse() {
+        match edge {
+            Edge::Open(child) => match child.value() {
+                Node::Element(el) => {
+                    let (link, skip) = counts(el);
+                    links += usize::from(link);
+                    skipped += usize::from(skip);
                 }
-                in_link |= el.name() == "a";
+                Node::Text(text) if skipped == 0 => {
+                    for c in text.chars().filter(|c| !c.is_whitespace()) {
+                        chars += 1;
+                        link_chars += usize::from(links > 0);
+                        stops += usize::from(matches!(c, '，' | '。' | '！' | '？'));
+                    }
+                }
+                _ => {}
+            },
+            Edge::Close(child) => {
+                if let Node::Element(el) = child.value() {
+                    let (link, skip) = counts(el);
+                    links -= usize::from(link);
+                    skipped -= usize::from(skip);
+                }
             }
-        }
-        for c in text.chars().filter(|c| !c.is_whitespace()) {
-            chars += 1;
-            link_chars += usize::from(in_link);
-            stops += usize::from(matches!(c, '，' | '。' | '！' | '？'));
         }
     }
     chars >= REVEALED_PROSE && link_chars * 4 < chars && stops * 60 >= chars && stops >= 5

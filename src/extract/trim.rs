@@ -193,10 +193,16 @@ mod tests {
             line(PROSE, false),
             line(PROSE, false),
             line("日本央行维持利率不变 日圆续跌", true),
-            line("路透报道，日本央行周二维持利率不变，符合市场预期，日圆兑美元续跌至34年低位。", false),
+            line(
+                "路透报道，日本央行周二维持利率不变，符合市场预期，日圆兑美元续跌至34年低位。",
+                false,
+            ),
             line("3小时前", false),
             line("港股收市 恒指跌逾百点", true),
-            line("恒生指数今日收市下跌120点，成交额约900亿元，科技股普遍走弱，内房股逆市上扬。", false),
+            line(
+                "恒生指数今日收市下跌120点，成交额约900亿元，科技股普遍走弱，内房股逆市上扬。",
+                false,
+            ),
         ];
         assert_eq!(kept(lines), [PROSE, PROSE]);
     }
