@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 
-use paperboy::store::{NewItem, Store, Upserted};
+use paperboy::store::{NewItem, Origin, Store, Upserted};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -85,7 +85,15 @@ fn main() {
         while stored < size {
             let text = article(&mut rng);
             store
-                .upsert("bench", "bench", &item(stored, &text), 0)
+                .upsert(
+                    &Origin {
+                        feed: "bench",
+                        source: "bench",
+                        rank: 0,
+                    },
+                    &item(stored, &text),
+                    0,
+                )
                 .unwrap();
             // Keep a sample of texts to reprint later.
             if texts.len() < 10_000 {
@@ -124,7 +132,17 @@ fn main() {
         let mut merged = 0;
         for probe in &probes {
             merged += usize::from(matches!(
-                store.upsert("bench", "probe", probe, 0).unwrap(),
+                store
+                    .upsert(
+                        &Origin {
+                            feed: "bench",
+                            source: "probe",
+                            rank: 0
+                        },
+                        probe,
+                        0
+                    )
+                    .unwrap(),
                 Upserted::Merged { .. }
             ));
         }

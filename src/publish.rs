@@ -112,7 +112,11 @@ pub fn write_files(settings: &Settings, store: &Store, dir: &Path) -> Result<usi
 /// Renders one feed's Atom document from the store.
 pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Document, StoreError> {
     let items = match &def.select {
-        None => store.feed_items(&def.slug, def.entries)?,
+        None => store
+            .feed_items(&def.slug, def.entries)?
+            .into_iter()
+            .map(|item| as_published_in(item, &def.slug))
+            .collect(),
         Some(select) => store.items_of_feeds(&settings.selected(def), def.entries, |item| {
             let text = item
                 .content
@@ -184,6 +188,28 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
             store.feed_len(&def.slug)
         },
     })
+}
+
+/// The item as the outlet of `feed` published it: a source's feed shows its own place's
+/// headline, link and text under the shared Atom id; without a version of its own (a
+/// source that only listed a stored article) it shows the primary place's.
+fn as_published_in(mut item: StoredItem, feed: &str) -> StoredItem {
+    let own = item
+        .places
+        .iter()
+        .filter(|place| place.feed == feed)
+        .find_map(|place| place.version.as_ref());
+    if let Some(version) = own.cloned() {
+        item.title = version.title;
+        item.link = version.link.or(item.link);
+        item.summary = version.summary;
+        item.content = version.content;
+        item.author = version.author;
+        item.outlet = version.outlet;
+        item.published = version.published.or(item.published);
+        item.categories = version.categories;
+    }
+    item
 }
 
 fn entry(item: &StoredItem, tz: Tz) -> Entry {

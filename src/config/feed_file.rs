@@ -262,6 +262,7 @@ fn source_def(
             schedule,
             kind,
             config_hash,
+            rank: 0,
         }),
         _ => None,
     }

@@ -125,6 +125,9 @@ pub struct SourceDef {
     /// Hash of the source's whole config table: stored validators are only used while it
     /// matches, so an edited source is fetched afresh.
     pub config_hash: u64,
+    /// Position among all sources in config order (feed files by name, sources as
+    /// written): decides between places of an article published at the same time.
+    pub rank: u32,
 }
 
 impl SourceDef {
@@ -225,6 +228,14 @@ pub fn load(config_path: &Path) -> Result<Settings, ConfigError> {
     };
     let mut settings = settings;
     settings.feeds = feed_file::read_feeds(&settings, &mut issues);
+    for (rank, source) in settings
+        .feeds
+        .iter_mut()
+        .flat_map(|feed| feed.sources.iter_mut())
+        .enumerate()
+    {
+        source.rank = u32::try_from(rank).unwrap_or(u32::MAX);
+    }
     check_unique_sources(&settings.feeds, &settings.feeds_dir, &mut issues);
     check_selections(&settings, &mut issues);
     if issues.is_empty() {

@@ -15,8 +15,20 @@ pub struct ItemKey(pub [u8; 16]);
 
 impl ItemKey {
     /// Key for an identity string such as `url://host/path` or `guid:<source>:<guid>`.
+    /// `key:<32 hex digits>` names a key itself (items whose first identity is unknown).
     pub fn for_identity(identity: &str) -> ItemKey {
+        if let Some(key) = identity
+            .strip_prefix("key:")
+            .and_then(|hex| u128::from_str_radix(hex, 16).ok())
+        {
+            return ItemKey(key.to_be_bytes());
+        }
         ItemKey(xxhash_rust::xxh3::xxh3_128(identity.as_bytes()).to_be_bytes())
+    }
+
+    /// The identity string that names this key itself.
+    pub fn identity_of_key(key: &ItemKey) -> String {
+        format!("key:{:032x}", u128::from_be_bytes(key.0))
     }
 
     pub fn from_slice(bytes: &[u8]) -> Option<ItemKey> {

@@ -11,7 +11,7 @@ use crate::config::SourceDef;
 use crate::fetch::{FetchError, Fetched, Page, Validators};
 use crate::normalize::{new_item, url_identity};
 use crate::source::RawItem;
-use crate::store::{NewItem, Upserted};
+use crate::store::{NewItem, Origin, Upserted};
 
 /// Article pages a preview fetches at most.
 const PREVIEW_ARTICLES: usize = 5;
@@ -108,18 +108,21 @@ impl<'a> Run<'a> {
             return Ok(*articles <= PREVIEW_ARTICLES);
         }
         let store = self.ctx.store.clone();
-        let (feed, name) = (self.source.feed.clone(), self.source.name.clone());
+        let (feed, name, rank) = (
+            self.source.feed.clone(),
+            self.source.name.clone(),
+            self.source.rank,
+        );
         let id = declared_id.map(crate::normalize::declared_id);
         let identity = url.map(url_identity);
         let link = url.map(|u| crate::normalize::clean_url(u).to_string());
         let attached = blocking(move || {
-            Ok(store.attach(
-                &feed,
-                &name,
-                id.as_deref(),
-                identity.as_deref(),
-                link.as_deref(),
-            )?)
+            let origin = Origin {
+                feed: &feed,
+                source: &name,
+                rank,
+            };
+            Ok(store.attach(&origin, id.as_deref(), identity.as_deref(), link.as_deref())?)
         })
         .await?;
         match attached {
@@ -158,11 +161,20 @@ impl<'a> Run<'a> {
             }
             Mode::Store => {
                 let store = self.ctx.store.clone();
-                let (feed, name) = (self.source.feed.clone(), self.source.name.clone());
+                let (feed, name, rank) = (
+                    self.source.feed.clone(),
+                    self.source.name.clone(),
+                    self.source.rank,
+                );
                 let link = item.link.clone();
                 let outcome = blocking(move || {
                     let now = chrono::Utc::now().timestamp_millis();
-                    Ok(store.upsert(&feed, &name, &item, now)?)
+                    let origin = Origin {
+                        feed: &feed,
+                        source: &name,
+                        rank,
+                    };
+                    Ok(store.upsert(&origin, &item, now)?)
                 })
                 .await?;
                 self.count(outcome, link.as_deref());

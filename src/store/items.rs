@@ -6,10 +6,14 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 
 use super::dedup::{MAX_PER_BAND, Near, band_key};
 use super::keys::{feed_entry, guid_key};
+use super::records::{Origin, Version};
 use super::{NewItem, Place, Store, StoreError, StoredItem, TREE_ITEMS, Upserted, decode, encode};
 use crate::normalize::ItemKey;
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+
+/// Alias hops followed at most (a key re-owned several times).
+const MAX_ALIAS_HOPS: usize = 8;
 
 /// The trees one upsert touches, inside a transaction.
 struct Tx<'a> {
@@ -19,15 +23,19 @@ struct Tx<'a> {
     ids: &'a TransactionalTree,
     feed_time: &'a TransactionalTree,
     lsh: &'a TransactionalTree,
+    aliases: &'a TransactionalTree,
 }
 
 impl Store {
-    /// Stores one item of `source` (which belongs to `feed`), merging it with the stored
-    /// item that has the same identity. `now` is UTC milliseconds.
+    /// Stores one item of `origin`'s source, merging it with the stored item that has the
+    /// same identity or the same text. `now` is UTC milliseconds.
+    ///
+    /// Every place keeps its own version (headline, link, text); the item's primary place —
+    /// the earliest published, then the first in config order — gives the item its key,
+    /// Atom id and main fields, whatever order the places arrive in.
     pub fn upsert(
         &self,
-        feed: &str,
-        source: &str,
+        origin: &Origin<'_>,
         item: &NewItem,
         now: i64,
     ) -> Result<Upserted, StoreError> {
@@ -35,12 +43,12 @@ impl Store {
             .writes
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let near = if self.identity_known(source, item)? {
+        let near = if self.identity_known(origin.source, item)? {
             Near::NotLooked
         } else {
             self.near_duplicate(item)?
         };
-        self.transact(|tx| tx.upsert(feed, source, item, now, &near))
+        self.transact(|tx| tx.upsert(origin, item, now, &near))
     }
 
     /// Whether one of the item's identities is stored already.
@@ -58,13 +66,12 @@ impl Store {
             .contains_key(ItemKey::for_identity(&item.primary_identity(source)).0)?)
     }
 
-    /// Records that `source` (of `feed`) carries the stored item with this declared id or
+    /// Records that `origin`'s source carries the stored item with this declared id or
     /// URL identity, without touching its content: the page need not be fetched again.
     /// `None` when no such item is stored.
     pub fn attach(
         &self,
-        feed: &str,
-        source: &str,
+        origin: &Origin<'_>,
         declared_id: Option<&str>,
         url_identity: Option<&str>,
         link: Option<&str>,
@@ -76,26 +83,30 @@ impl Store {
                 link: link.map(str::to_string),
                 ..NewItem::default()
             };
-            let Some(key) = tx.find(source, &probe)? else {
+            let Some(key) = tx.find(origin.source, &probe)? else {
                 return Ok(None);
             };
             let Some(mut item) = tx.load(&key)? else {
                 return Ok(None);
             };
             let mut outcome = Upserted::Unchanged;
-            if !item.places.iter().any(|place| place.source == source) {
-                item.places.push(place(source, &probe));
+            if !item
+                .places
+                .iter()
+                .any(|place| place.source == origin.source)
+            {
+                item.places.push(place(origin, &probe, None));
                 outcome = Upserted::New;
             }
-            if !item.feeds.iter().any(|slug| slug == feed) {
-                item.feeds.push(feed.to_string());
+            if !item.feeds.iter().any(|slug| slug == origin.feed) {
+                item.feeds.push(origin.feed.to_string());
                 tx.feed_time
-                    .insert(feed_entry(feed, item.sort_time(), &key), &[])?;
+                    .insert(feed_entry(origin.feed, item.sort_time(), &item.key), &[])?;
                 outcome = Upserted::New;
             }
             if outcome == Upserted::New {
-                tx.index(&item, source, &probe)?;
-                tx.items.insert(&key.0, encode(&item))?;
+                tx.index(&item, origin.source, &probe)?;
+                tx.items.insert(&item.key.0, encode(&item))?;
             }
             Ok(Some(outcome))
         })
@@ -113,9 +124,10 @@ impl Store {
             &self.ids,
             &self.feed_time,
             &self.lsh,
+            &self.aliases,
         );
         trees
-            .transaction(|(items, urls, guids, ids, feed_time, lsh)| {
+            .transaction(|(items, urls, guids, ids, feed_time, lsh, aliases)| {
                 work(&Tx {
                     items,
                     urls,
@@ -123,6 +135,7 @@ impl Store {
                     ids,
                     feed_time,
                     lsh,
+                    aliases,
                 })
             })
             .map_err(|err| match err {
@@ -139,27 +152,26 @@ fn abort(err: StoreError) -> ConflictableTransactionError<StoreError> {
 impl Tx<'_> {
     fn upsert(
         &self,
-        feed: &str,
-        source: &str,
+        origin: &Origin<'_>,
         new: &NewItem,
         now: i64,
         near: &Near,
     ) -> TxResult<Upserted> {
-        let key = match (self.find(source, new)?, near) {
+        let key = match (self.find(origin.source, new)?, near) {
             (Some(key), _) => key,
             (None, Near::Duplicate { into, similarity }) => {
-                if let Some(outcome) = self.merge(*into, feed, source, new, *similarity)? {
+                if let Some(outcome) = self.merge(*into, origin, new, *similarity, now)? {
                     return Ok(outcome);
                 }
-                ItemKey::for_identity(&new.primary_identity(source))
+                ItemKey::for_identity(&new.primary_identity(origin.source))
             }
-            (None, _) => ItemKey::for_identity(&new.primary_identity(source)),
+            (None, _) => ItemKey::for_identity(&new.primary_identity(origin.source)),
         };
         let Some(mut item) = self.load(&key)? else {
-            let item = create(key, feed, source, new, now);
-            self.index(&item, source, new)?;
+            let item = create(key, origin, new, now);
+            self.index(&item, origin.source, new)?;
             self.feed_time
-                .insert(feed_entry(feed, item.sort_time(), &key), &[])?;
+                .insert(feed_entry(origin.feed, item.sort_time(), &key), &[])?;
             self.items.insert(&key.0, encode(&item))?;
             if let Near::Distinct(Some(fingerprint)) = near {
                 for (band, hash) in fingerprint.bands.iter().enumerate() {
@@ -175,66 +187,125 @@ impl Tx<'_> {
         };
 
         let before = item.clone();
-        let old_sort = item.sort_time();
+        let identity = new.primary_identity(origin.source);
+        let version = Version::of(new);
         let mut outcome = Upserted::Unchanged;
-        if item.owner == source && item.fingerprint != new.fingerprint() {
-            apply_edit(&mut item, new, now);
-            outcome = Upserted::Updated;
-        }
-        if !item.places.iter().any(|place| place.source == source) {
-            item.places.push(place(source, new));
-            outcome = Upserted::New;
-        }
-        if item.sort_time() != old_sort {
-            for slug in &item.feeds {
-                self.feed_time.remove(feed_entry(slug, old_sort, &key))?;
-                self.feed_time
-                    .insert(feed_entry(slug, item.sort_time(), &key), &[])?;
+        match own_place(&item, origin.source, &identity) {
+            Some(at) => {
+                // A place with a version of its own is this source's publication: an edit
+                // updates it. A place without one shares the version of the place that
+                // stored this identity.
+                let place = &mut item.places[at];
+                if let Some(old) = &place.version {
+                    if old.fingerprint != version.fingerprint {
+                        place.url = new.link.clone().or(place.url.take());
+                        place.outlet = new.outlet.clone();
+                        place.version = Some(version);
+                        outcome = Upserted::Updated;
+                    }
+                }
+            }
+            // Another source carrying the same article (same URL or declared id): the
+            // same publication, so a place without a version of its own.
+            None => {
+                item.places.push(place(origin, new, None));
+                outcome = Upserted::New;
             }
         }
-        if !item.feeds.iter().any(|slug| slug == feed) {
-            item.feeds.push(feed.to_string());
-            self.feed_time
-                .insert(feed_entry(feed, item.sort_time(), &key), &[])?;
+        if !item.feeds.iter().any(|slug| slug == origin.feed) {
+            item.feeds.push(origin.feed.to_string());
             outcome = Upserted::New;
         }
         if item != before {
-            self.index(&item, source, new)?;
-            self.items.insert(&key.0, encode(&item))?;
+            self.settle(item, &before, now, origin.source, new)?;
         }
         Ok(outcome)
     }
 
-    /// Joins a near-duplicate to the stored item `into`: the item keeps its id, time and
-    /// content and records this place. `None` when `into` is gone.
+    /// Joins a near-duplicate to the stored item `into` as a place of its own (with its
+    /// version and similarity). `None` when `into` is gone.
     fn merge(
         &self,
         into: ItemKey,
-        feed: &str,
-        source: &str,
+        origin: &Origin<'_>,
         new: &NewItem,
         similarity: f32,
+        now: i64,
     ) -> TxResult<Option<Upserted>> {
         let Some(mut item) = self.load(&into)? else {
             return Ok(None);
         };
+        let before = item.clone();
         if !item
             .places
             .iter()
-            .any(|place| place.source == source && place.url == new.link)
+            .any(|place| place.source == origin.source && place.url == new.link)
         {
-            let mut place = place(source, new);
+            let mut place = place(origin, new, Some(Version::of(new)));
             place.similarity = Some(similarity);
             item.places.push(place);
         }
-        if !item.feeds.iter().any(|slug| slug == feed) {
-            item.feeds.push(feed.to_string());
+        if !item.feeds.iter().any(|slug| slug == origin.feed) {
+            item.feeds.push(origin.feed.to_string());
+        }
+        let key = self.settle(item, &before, now, origin.source, new)?;
+        Ok(Some(Upserted::Merged {
+            into: key,
+            similarity,
+        }))
+    }
+
+    /// Orders the places, takes the primary place's version as the item's, moves the item
+    /// to the primary's key when that changed (leaving an alias behind), keeps the feed
+    /// index in step, and writes it. Returns the item's key.
+    fn settle(
+        &self,
+        mut item: StoredItem,
+        before: &StoredItem,
+        now: i64,
+        source: &str,
+        new: &NewItem,
+    ) -> TxResult<ItemKey> {
+        item.places
+            .sort_by(|a, b| a.precedence().cmp(&b.precedence()));
+        let primary = item.places[0].clone();
+        if let Some(version) = &primary.version {
+            if version.fingerprint != item.fingerprint {
+                item.updated = now;
+            }
+            item.owner = primary.source.clone();
+            item.title = version.title.clone();
+            item.link = version.link.clone().or(item.link.take());
+            item.summary = version.summary.clone();
+            item.content = version.content.clone();
+            item.author = version.author.clone();
+            item.outlet = version.outlet.clone();
+            if version.published.is_some() {
+                item.published = version.published;
+            }
+            item.categories = version.categories.clone();
+            item.fingerprint = version.fingerprint;
+        }
+        let old_key = before.key;
+        let wanted = ItemKey::for_identity(&primary.identity);
+        if primary.version.is_some() && wanted != item.key && self.items.get(wanted.0)?.is_none() {
+            item.key = wanted;
+            self.items.remove(&old_key.0)?;
+            self.aliases.insert(&old_key.0, &wanted.0)?;
+        }
+        if item.key != old_key || item.sort_time() != before.sort_time() {
+            for slug in &before.feeds {
+                self.feed_time
+                    .remove(feed_entry(slug, before.sort_time(), &old_key))?;
+            }
+        }
+        for slug in &item.feeds {
             self.feed_time
-                .insert(feed_entry(feed, item.sort_time(), &into), &[])?;
+                .insert(feed_entry(slug, item.sort_time(), &item.key), &[])?;
         }
         self.index(&item, source, new)?;
-        self.items.insert(&into.0, encode(&item))?;
-        Ok(Some(Upserted::Merged { into, similarity }))
+        self.items.insert(&item.key.0, encode(&item))?;
+        Ok(item.key)
     }
 
     /// The stored item this one is: by guid within the source, else by declared id or URL.
@@ -258,11 +329,24 @@ impl Tx<'_> {
         Ok(None)
     }
 
+    /// The item under `key`, following the aliases a re-owned item leaves behind.
     fn load(&self, key: &ItemKey) -> TxResult<Option<StoredItem>> {
-        match self.items.get(key.0)? {
-            Some(bytes) => decode(TREE_ITEMS, &bytes).map(Some).map_err(abort),
-            None => Ok(None),
+        let mut key = *key;
+        for _ in 0..MAX_ALIAS_HOPS {
+            if let Some(bytes) = self.items.get(key.0)? {
+                return decode(TREE_ITEMS, &bytes).map(Some).map_err(abort);
+            }
+            match self
+                .aliases
+                .get(key.0)?
+                .as_deref()
+                .and_then(ItemKey::from_slice)
+            {
+                Some(next) => key = next,
+                None => return Ok(None),
+            }
         }
+        Ok(None)
     }
 
     /// Points every identity of `new` at the item.
@@ -281,16 +365,30 @@ impl Tx<'_> {
     }
 }
 
-fn place(source: &str, new: &NewItem) -> Place {
+/// The place of `source` that an item with `identity` updates: the one stored under that
+/// identity, else the source's place (found again by its guid under a new link, or
+/// attached without a version).
+fn own_place(item: &StoredItem, source: &str, identity: &str) -> Option<usize> {
+    item.places
+        .iter()
+        .position(|p| p.source == source && p.identity == identity)
+        .or_else(|| item.places.iter().position(|p| p.source == source))
+}
+
+fn place(origin: &Origin<'_>, new: &NewItem, version: Option<Version>) -> Place {
     Place {
-        source: source.to_string(),
+        source: origin.source.to_string(),
+        feed: origin.feed.to_string(),
+        rank: origin.rank,
+        identity: new.primary_identity(origin.source),
         url: new.link.clone(),
         outlet: new.outlet.clone(),
         similarity: None,
+        version,
     }
 }
 
-fn create(key: ItemKey, feed: &str, source: &str, new: &NewItem, now: i64) -> StoredItem {
+fn create(key: ItemKey, origin: &Origin<'_>, new: &NewItem, now: i64) -> StoredItem {
     StoredItem {
         key,
         title: new.title.clone(),
@@ -302,35 +400,11 @@ fn create(key: ItemKey, feed: &str, source: &str, new: &NewItem, now: i64) -> St
         published: new.published,
         first_seen: now,
         updated: now,
-        owner: source.to_string(),
-        places: vec![place(source, new)],
-        feeds: vec![feed.to_string()],
+        owner: origin.source.to_string(),
+        places: vec![place(origin, new, Some(Version::of(new)))],
+        feeds: vec![origin.feed.to_string()],
         categories: new.categories.clone(),
         fingerprint: new.fingerprint(),
-    }
-}
-
-/// The owning source changed what a reader sees: take its new version, keep the identity.
-fn apply_edit(item: &mut StoredItem, new: &NewItem, now: i64) {
-    item.title = new.title.clone();
-    item.link = new.link.clone().or(item.link.take());
-    item.summary = new.summary.clone();
-    item.content = new.content.clone();
-    item.author = new.author.clone();
-    item.outlet = new.outlet.clone();
-    if new.published.is_some() {
-        item.published = new.published;
-    }
-    item.categories = new.categories.clone();
-    item.fingerprint = new.fingerprint();
-    item.updated = now;
-    if let Some(place) = item
-        .places
-        .iter_mut()
-        .find(|place| place.source == item.owner)
-    {
-        place.url = item.link.clone();
-        place.outlet = item.outlet.clone();
     }
 }
 
@@ -345,17 +419,47 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let a = item("//news.example/1", "标题");
         assert_eq!(
-            store.upsert("one", "src-a", &a, 1000).unwrap(),
+            store
+                .upsert(
+                    &Origin {
+                        feed: "one",
+                        source: "src-a",
+                        rank: 0
+                    },
+                    &a,
+                    1000
+                )
+                .unwrap(),
             Upserted::New
         );
         assert_eq!(
-            store.upsert("one", "src-a", &a, 2000).unwrap(),
+            store
+                .upsert(
+                    &Origin {
+                        feed: "one",
+                        source: "src-a",
+                        rank: 0
+                    },
+                    &a,
+                    2000
+                )
+                .unwrap(),
             Upserted::Unchanged
         );
         let mut b = a.clone();
         b.title = "另一个标题".into();
         assert_eq!(
-            store.upsert("two", "src-b", &b, 3000).unwrap(),
+            store
+                .upsert(
+                    &Origin {
+                        feed: "two",
+                        source: "src-b",
+                        rank: 0
+                    },
+                    &b,
+                    3000
+                )
+                .unwrap(),
             Upserted::New
         );
         let one = store.feed_items("one", 10).unwrap();
@@ -374,13 +478,33 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let mut a = item("//news.example/1", "标题");
         a.guid = Some("g1".into());
-        store.upsert("one", "src-a", &a, 1000).unwrap();
+        store
+            .upsert(
+                &Origin {
+                    feed: "one",
+                    source: "src-a",
+                    rank: 0,
+                },
+                &a,
+                1000,
+            )
+            .unwrap();
         let key = store.feed_items("one", 1).unwrap()[0].key;
         a.title = "更正后的标题".into();
         // A new link with the same guid is still the same item.
         a.url_identity = Some("//news.example/1-v2".into());
         assert_eq!(
-            store.upsert("one", "src-a", &a, 5000).unwrap(),
+            store
+                .upsert(
+                    &Origin {
+                        feed: "one",
+                        source: "src-a",
+                        rank: 0
+                    },
+                    &a,
+                    5000
+                )
+                .unwrap(),
             Upserted::Updated
         );
         let items = store.feed_items("one", 10).unwrap();
@@ -398,14 +522,33 @@ mod tests {
         let mut paper = item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
         paper.content = Some(body.into());
         assert_eq!(
-            store.upsert("paper", "dz", &paper, 1000).unwrap(),
+            store
+                .upsert(
+                    &Origin {
+                        feed: "paper",
+                        source: "dz",
+                        rank: 0
+                    },
+                    &paper,
+                    1000
+                )
+                .unwrap(),
             Upserted::New
         );
         let mut portal = item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
         portal.content = Some(body.replace('，', ",").replace("<p>坐到群众炕头、", "<p>"));
         portal.outlet = Some("大众日报".into());
-        let Upserted::Merged { into, similarity } =
-            store.upsert("portal", "gov", &portal, 2000).unwrap()
+        let Upserted::Merged { into, similarity } = store
+            .upsert(
+                &Origin {
+                    feed: "portal",
+                    source: "gov",
+                    rank: 0,
+                },
+                &portal,
+                2000,
+            )
+            .unwrap()
         else {
             panic!("not merged");
         };
@@ -419,7 +562,17 @@ mod tests {
         assert_eq!(store.feed_items("portal", 10).unwrap()[0].key, into);
         // Refetching the reprint finds it by its URL now.
         assert_eq!(
-            store.upsert("portal", "gov", &portal, 3000).unwrap(),
+            store
+                .upsert(
+                    &Origin {
+                        feed: "portal",
+                        source: "gov",
+                        rank: 0
+                    },
+                    &portal,
+                    3000
+                )
+                .unwrap(),
             Upserted::Unchanged
         );
     }

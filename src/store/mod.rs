@@ -8,19 +8,21 @@
 mod dedup;
 mod items;
 mod keys;
+mod migrate;
 mod read;
 mod records;
 
 use std::path::{Path, PathBuf};
 
-pub use records::{NewItem, Place, SourceState, StoredItem, Upserted};
+pub use records::{NewItem, Origin, Place, SourceState, StoredItem, Upserted, Version};
 
 /// Memory sled may use for its page cache unless configured (`store_cache`). The
 /// near-duplicate index is read at random: once it outgrows the cache, lookups slow down.
 pub const DEFAULT_CACHE: u64 = 128 << 20;
 
-/// Version of the record layouts; bump on any change to `records.rs`.
-const SCHEMA_VERSION: u32 = 2;
+/// Version of the record layouts; bump on any change to `records.rs`, and teach
+/// `migrate` the step from the one before.
+const SCHEMA_VERSION: u32 = 3;
 
 const TREE_META: &str = "meta";
 const TREE_ITEMS: &str = "items";
@@ -30,6 +32,8 @@ const TREE_IDS: &str = "ids";
 const TREE_FEED_TIME: &str = "feed_time";
 const TREE_SOURCES: &str = "sources";
 const TREE_LSH: &str = "lsh";
+/// Old key → new key of items that moved to their primary place's key.
+const TREE_ALIASES: &str = "aliases";
 
 const META_SCHEMA: &[u8] = b"schema_version";
 const META_CREATED: &[u8] = b"created";
@@ -62,6 +66,7 @@ pub struct Store {
     feed_time: sled::Tree,
     sources: sled::Tree,
     lsh: sled::Tree,
+    aliases: sled::Tree,
     /// Serializes new items: a near-duplicate lookup and the write that follows it are
     /// one step, so two reprints stored at once still merge.
     writes: std::sync::Arc<std::sync::Mutex<()>>,
@@ -102,6 +107,7 @@ impl Store {
             feed_time: tree(TREE_FEED_TIME)?,
             sources: tree(TREE_SOURCES)?,
             lsh: tree(TREE_LSH)?,
+            aliases: tree(TREE_ALIASES)?,
             writes: Default::default(),
             db,
         };
@@ -112,7 +118,9 @@ impl Store {
                     .try_into()
                     .map(u32::from_be_bytes)
                     .unwrap_or(0);
-                if found != SCHEMA_VERSION {
+                if found == 2 {
+                    migrate::from_v2(&store)?;
+                } else if found != SCHEMA_VERSION {
                     return Err(StoreError::Schema {
                         path: dir.to_path_buf(),
                         found,

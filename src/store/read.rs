@@ -92,11 +92,25 @@ impl Store {
         self.feed_time.scan_prefix(feed_prefix(feed)).keys().count()
     }
 
+    /// The item under `key`, following the aliases of items that moved to their
+    /// primary place's key.
     pub fn item(&self, key: &ItemKey) -> Result<Option<StoredItem>, StoreError> {
-        match self.items.get(key.0)? {
-            Some(bytes) => decode(TREE_ITEMS, &bytes).map(Some),
-            None => Ok(None),
+        let mut key = *key;
+        for _ in 0..8 {
+            if let Some(bytes) = self.items.get(key.0)? {
+                return decode(TREE_ITEMS, &bytes).map(Some);
+            }
+            match self
+                .aliases
+                .get(key.0)?
+                .as_deref()
+                .and_then(ItemKey::from_slice)
+            {
+                Some(next) => key = next,
+                None => return Ok(None),
+            }
         }
+        Ok(None)
     }
 
     /// Whether an item with this declared id or URL identity is stored.
@@ -129,6 +143,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Origin;
     use crate::store::test_item as item;
 
     #[test]
@@ -138,7 +153,17 @@ mod tests {
         for i in 0..5 {
             let mut new = item(&format!("//n.example/{i}"), &format!("t{i}"));
             new.published = Some((i * 1000, 8 * 3600));
-            store.upsert("one", "s", &new, 10_000).unwrap();
+            store
+                .upsert(
+                    &Origin {
+                        feed: "one",
+                        source: "s",
+                        rank: 0,
+                    },
+                    &new,
+                    10_000,
+                )
+                .unwrap();
         }
         let titles: Vec<String> = store
             .feed_items("one", 3)
@@ -158,12 +183,28 @@ mod tests {
             let mut new = item(&format!("//n.example/{i}"), &format!("t{i}"));
             new.published = Some((i as i64 * 1000, 0));
             store
-                .upsert(feed, &format!("src-{feed}"), &new, 10_000)
+                .upsert(
+                    &Origin {
+                        feed,
+                        source: &format!("src-{feed}"),
+                        rank: 0,
+                    },
+                    &new,
+                    10_000,
+                )
                 .unwrap();
         }
         // Item 0 is also in feed b.
         store
-            .upsert("b", "src-b", &item("//n.example/0", "t0"), 10_000)
+            .upsert(
+                &Origin {
+                    feed: "b",
+                    source: "src-b",
+                    rank: 0,
+                },
+                &item("//n.example/0", "t0"),
+                10_000,
+            )
             .unwrap();
         let titles =
             |items: Vec<StoredItem>| items.into_iter().map(|i| i.title).collect::<Vec<_>>();
@@ -187,7 +228,15 @@ mod tests {
         {
             let store = Store::open(dir.path()).unwrap();
             store
-                .upsert("one", "s", &item("//n.example/1", "t"), 1)
+                .upsert(
+                    &Origin {
+                        feed: "one",
+                        source: "s",
+                        rank: 0,
+                    },
+                    &item("//n.example/1", "t"),
+                    1,
+                )
                 .unwrap();
             store.flush().unwrap();
         }

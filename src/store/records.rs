@@ -29,9 +29,11 @@ pub struct StoredItem {
     pub first_seen: i64,
     /// When it was stored or its content last truly changed (UTC milliseconds).
     pub updated: i64,
-    /// The source that first stored it: only it may change title and content.
+    /// The source of the primary place: the title, link, content and time above are
+    /// that place's version.
     pub owner: String,
-    /// Every source that carried it.
+    /// Every source that carried it, the primary place first (earliest published, then
+    /// config order).
     pub places: Vec<Place>,
     /// Every feed it belongs to (the feeds of its places' sources).
     pub feeds: Vec<String>,
@@ -40,14 +42,74 @@ pub struct StoredItem {
     pub fingerprint: u64,
 }
 
-/// Where an item appeared.
+/// Where an item appeared, and what that outlet published there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Place {
     pub source: String,
+    /// The feed the source belonged to when it stored this place.
+    pub feed: String,
+    /// The source's position in the config, for ties between equally early places.
+    pub rank: u32,
+    /// The identity it was stored under: the item's key when this is the primary place.
+    pub identity: String,
     pub url: Option<String>,
     pub outlet: Option<String>,
     /// When this place was merged in as a near-duplicate: how similar its text was.
     pub similarity: Option<f32>,
+    /// What this outlet published (its headline, link, text); `None` for a source that
+    /// only listed an article stored already.
+    pub version: Option<Version>,
+}
+
+/// One outlet's version of an article: what its own feed shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Version {
+    pub title: String,
+    pub link: Option<String>,
+    pub summary: Option<String>,
+    pub content: Option<String>,
+    pub author: Option<String>,
+    pub outlet: Option<String>,
+    pub published: Option<(i64, i32)>,
+    pub categories: Vec<String>,
+    pub fingerprint: u64,
+}
+
+impl Version {
+    pub fn of(new: &NewItem) -> Version {
+        Version {
+            title: new.title.clone(),
+            link: new.link.clone(),
+            summary: new.summary.clone(),
+            content: new.content.clone(),
+            author: new.author.clone(),
+            outlet: new.outlet.clone(),
+            published: new.published,
+            categories: new.categories.clone(),
+            fingerprint: new.fingerprint(),
+        }
+    }
+}
+
+impl Place {
+    /// Which place is primary: the earliest published (an undated one last), then the
+    /// first in config order. Places that published no version of their own come after.
+    pub fn precedence(&self) -> (bool, i64, u32, &str) {
+        let published = self
+            .version
+            .as_ref()
+            .and_then(|v| v.published)
+            .map_or(i64::MAX, |(millis, _)| millis);
+        (self.version.is_none(), published, self.rank, &self.source)
+    }
+}
+
+/// Where a write comes from: a source, its feed and its rank in the config.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub feed: &'a str,
+    pub source: &'a str,
+    pub rank: u32,
 }
 
 impl StoredItem {

@@ -239,7 +239,17 @@ fn the_daemon_shows_a_reprint_as_a_related_link_in_the_first_feed() {
     let paper_entry = entries(&daemon.get("/feeds/paper.atom").1).remove(0);
     let portal_entry = entries(&daemon.get("/feeds/portal.atom").1).remove(0);
     assert_eq!(paper_entry.id, portal_entry.id);
-    assert_eq!(portal_entry.title, title, "the first outlet's headline");
+    // Each outlet's feed shows the article as that outlet published it, under one id.
+    assert_eq!(paper_entry.title, title);
+    assert_eq!(portal_entry.title, "滨州66315件实事擦亮民生底色");
+    assert_eq!(
+        portal_entry.link.as_deref(),
+        Some("http://www.shiyan.gov.cn/xwdt/t20220125_1.shtml")
+    );
+    assert_eq!(
+        portal_entry.related,
+        ["http://paper.dzwww.com/dzrb/Articel01002NU.htm"]
+    );
     assert_eq!(
         paper_entry.related,
         ["http://www.shiyan.gov.cn/xwdt/t20220125_1.shtml"]

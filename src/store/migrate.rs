@@ -1,0 +1,106 @@
+//! Upgrading a store written by an older paperboy, in place, when it is opened.
+//!
+//! Schema 2 → 3: places gained their own versions, feed, rank and identity. A schema-2
+//! item's own fields become its owner's version; its other places keep none (their feeds
+//! show the owner's version, as before). The owner's identity is written as the item's
+//! key itself, so no Atom id changes.
+
+use serde::Deserialize;
+
+use super::records::{Place, StoredItem, Version};
+use super::{META_SCHEMA, SCHEMA_VERSION, Store, StoreError, TREE_ITEMS, decode, encode};
+use crate::normalize::ItemKey;
+
+#[derive(Deserialize)]
+struct ItemV2 {
+    key: ItemKey,
+    title: String,
+    link: Option<String>,
+    summary: Option<String>,
+    content: Option<String>,
+    author: Option<String>,
+    outlet: Option<String>,
+    published: Option<(i64, i32)>,
+    first_seen: i64,
+    updated: i64,
+    owner: String,
+    places: Vec<PlaceV2>,
+    feeds: Vec<String>,
+    categories: Vec<String>,
+    fingerprint: u64,
+}
+
+#[derive(Deserialize)]
+struct PlaceV2 {
+    source: String,
+    url: Option<String>,
+    outlet: Option<String>,
+    similarity: Option<f32>,
+}
+
+/// Rewrites every item in the schema-3 layout, then the schema version.
+pub(super) fn from_v2(store: &Store) -> Result<(), StoreError> {
+    for entry in store.items.iter() {
+        let (key, bytes) = entry?;
+        let old: ItemV2 = decode(TREE_ITEMS, &bytes)?;
+        let version = Version {
+            title: old.title.clone(),
+            link: old.link.clone(),
+            summary: old.summary.clone(),
+            content: old.content.clone(),
+            author: old.author.clone(),
+            outlet: old.outlet.clone(),
+            published: old.published,
+            categories: old.categories.clone(),
+            fingerprint: old.fingerprint,
+        };
+        let places = old
+            .places
+            .into_iter()
+            .map(|p| {
+                let owner = p.source == old.owner;
+                Place {
+                    feed: if owner {
+                        old.feeds.first().cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    },
+                    rank: u32::from(!owner),
+                    identity: if owner {
+                        ItemKey::identity_of_key(&old.key)
+                    } else {
+                        String::new()
+                    },
+                    version: owner.then(|| version.clone()),
+                    source: p.source,
+                    url: p.url,
+                    outlet: p.outlet,
+                    similarity: p.similarity,
+                }
+            })
+            .collect();
+        let item = StoredItem {
+            key: old.key,
+            title: old.title,
+            link: old.link,
+            summary: old.summary,
+            content: old.content,
+            author: old.author,
+            outlet: old.outlet,
+            published: old.published,
+            first_seen: old.first_seen,
+            updated: old.updated,
+            owner: old.owner,
+            places,
+            feeds: old.feeds,
+            categories: old.categories,
+            fingerprint: old.fingerprint,
+        };
+        store.items.insert(key, encode(&item))?;
+    }
+    store
+        .meta
+        .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+    store.db.flush()?;
+    Ok(())
+}
