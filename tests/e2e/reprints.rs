@@ -256,3 +256,155 @@ fn the_daemon_shows_a_reprint_as_a_related_link_in_the_first_feed() {
     );
     assert_eq!(daemon.terminate(), Some(0));
 }
+
+/// The feeds of one install, `<updated>` elements removed (they record when this run
+/// stored things) and the install's own address made neutral (each listens on a port of
+/// its own).
+fn feeds_without_update_times(install: &Install) -> std::collections::BTreeMap<String, String> {
+    let updated = regex::Regex::new(r"<updated>[^<]*</updated>").unwrap();
+    let base = regex::Regex::new(r"http://127\.0\.0\.1:\d+/").unwrap();
+    install
+        .publish()
+        .into_iter()
+        .map(|(slug, xml)| {
+            let xml = updated.replace_all(&xml, "");
+            (slug, base.replace_all(&xml, "BASE/").into_owned())
+        })
+        .collect()
+}
+
+/// An outlet's article and a portal's retitled reprint of it, published later: the
+/// outlet's headline, its feed file and the portal's, and the two documents by path.
+struct OutletAndReprint {
+    title: String,
+    paper_feed: String,
+    portal_feed: String,
+    documents: [(&'static str, Reply); 2],
+}
+
+fn outlet_and_reprint(fixture: &Fixture) -> OutletAndReprint {
+    use crate::support::{Article, articles::seed, rss};
+    let (title, body) = seed("dzrb-1");
+    let paper = [Article::new(
+        &title,
+        "http://paper.dzwww.com/dzrb/Articel01002NU.htm",
+        Some("2022-01-25 09:36:09"),
+        &body,
+    )];
+    let reprint = [Article::new(
+        "滨州66315件实事擦亮民生底色",
+        "http://www.shiyan.gov.cn/xwdt/t20220125_1.shtml",
+        Some("2022-01-25 11:00:00"),
+        &format!("<p>（转自大众日报）</p>{body}"),
+    )];
+    let feed = |title: &str, name: &str, path: &str| {
+        format!(
+            "title = \"{title}\"\n[[sources]]\nname = \"{name}\"\nkind = \"feed\"\nurl = \"{}\"\n",
+            fixture.url(path)
+        )
+    };
+    OutletAndReprint {
+        title,
+        paper_feed: feed("大众日报", "paper", "/paper.xml"),
+        portal_feed: feed("十堰要闻", "portal", "/portal.xml"),
+        documents: [
+            ("/paper.xml", Reply::rss(rss("大众日报", &paper))),
+            ("/portal.xml", Reply::rss(rss("十堰要闻", &reprint))),
+        ],
+    }
+}
+
+#[test]
+fn a_merge_comes_out_the_same_whichever_source_finishes_first() {
+    let fixture = Fixture::start();
+    let mut first: Option<std::collections::BTreeMap<String, String>> = None;
+    for round in 0..20 {
+        // Alternate which source's document arrives late, so either finishes first.
+        let setup = outlet_and_reprint(&fixture);
+        let slow = round % 2;
+        for (i, (path, reply)) in setup.documents.iter().enumerate() {
+            let reply = reply.clone();
+            fixture.set(
+                path,
+                if i == slow {
+                    reply.after(std::time::Duration::from_millis(300))
+                } else {
+                    reply
+                },
+            );
+        }
+        let install = Install::with_fetch(
+            &[
+                ("paper", &setup.paper_feed),
+                ("portal", &setup.portal_feed),
+                ("banshishi", TOPIC),
+            ],
+            "",
+            "host_delay = \"0s\"",
+        );
+        let (code, out) = install.fetch(&[]);
+        assert_eq!(code, 0, "{out}");
+        let published = install.publish();
+        let paper = entries(&published["paper"]);
+        let portal = entries(&published["portal"]);
+        let topic = entries(&published["banshishi"]);
+        assert_eq!((paper.len(), portal.len(), topic.len()), (1, 1, 1), "{out}");
+        assert_eq!(paper[0].title, setup.title, "round {round}");
+        assert_eq!(
+            portal[0].title, "滨州66315件实事擦亮民生底色",
+            "round {round}"
+        );
+        assert_eq!(
+            topic[0].title, setup.title,
+            "a topic feed shows the primary place"
+        );
+        assert_eq!(paper[0].id, portal[0].id);
+        let feeds = feeds_without_update_times(&install);
+        match &first {
+            None => first = Some(feeds),
+            Some(first) => assert_eq!(first, &feeds, "round {round}"),
+        }
+    }
+}
+
+#[test]
+fn a_reprint_stored_first_is_reowned_when_its_original_arrives() {
+    let fixture = Fixture::start();
+    let setup = outlet_and_reprint(&fixture);
+    let [(paper_path, paper_doc), (portal_path, portal_doc)] = setup.documents;
+    fixture.set(portal_path, portal_doc);
+    fixture.set(paper_path, Reply::rss(crate::support::rss("大众日报", &[])));
+    let install = Install::new(&[("paper", &setup.paper_feed), ("portal", &setup.portal_feed)]);
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "{out}");
+    let reprint_only = entries(&install.publish()["portal"]);
+    assert_eq!(reprint_only[0].title, "滨州66315件实事擦亮民生底色");
+
+    // The original, published earlier, arrives in a later run.
+    fixture.set(paper_path, paper_doc);
+    let (code, out) = install.fetch(&["paper"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("paper: 0 new, 0 updated, 0 unchanged, 1 merged"),
+        "{out}"
+    );
+    let published = install.publish();
+    let paper = entries(&published["paper"]);
+    let portal = entries(&published["portal"]);
+    assert_eq!(paper.len(), 1);
+    assert_eq!(paper[0].title, setup.title, "the outlet's own headline");
+    assert_eq!(
+        paper[0].link.as_deref(),
+        Some("http://paper.dzwww.com/dzrb/Articel01002NU.htm")
+    );
+    assert_eq!(
+        paper[0].related,
+        ["http://www.shiyan.gov.cn/xwdt/t20220125_1.shtml"]
+    );
+    assert_eq!(portal[0].title, "滨州66315件实事擦亮民生底色");
+    assert_eq!(paper[0].id, portal[0].id);
+    // The same id as when the original comes first.
+    let fresh = Install::new(&[("paper", &setup.paper_feed), ("portal", &setup.portal_feed)]);
+    assert_eq!(fresh.fetch(&["paper"]).0, 0);
+    assert_eq!(entries(&fresh.publish()["paper"])[0].id, paper[0].id);
+}

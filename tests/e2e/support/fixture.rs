@@ -26,6 +26,8 @@ pub enum Reply {
     Redirect(String),
     /// Accept the request and never answer.
     Hang,
+    /// Answer as the inner reply, after a pause.
+    Delayed(Duration, Box<Reply>),
 }
 
 impl Reply {
@@ -69,6 +71,11 @@ impl Reply {
             },
             other => other,
         }
+    }
+
+    /// This reply, sent after `pause`.
+    pub fn after(self, pause: Duration) -> Reply {
+        Reply::Delayed(pause, Box::new(self))
     }
 
     pub fn with_header(self, name: &str, value: &str) -> Reply {
@@ -177,7 +184,11 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
         headers: request.headers().clone(),
         at: std::time::Instant::now(),
     });
-    let reply = shared.replies.lock().unwrap().get(&path).cloned();
+    let mut reply = shared.replies.lock().unwrap().get(&path).cloned();
+    while let Some(Reply::Delayed(pause, inner)) = reply {
+        tokio::time::sleep(pause).await;
+        reply = Some(*inner);
+    }
     match reply {
         None => Response::builder()
             .status(404)
@@ -187,6 +198,7 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
             std::future::pending::<()>().await;
             unreachable!()
         }
+        Some(Reply::Delayed(..)) => unreachable!("unwrapped above"),
         Some(Reply::Redirect(to)) => Response::builder()
             .status(StatusCode::FOUND)
             .header(header::LOCATION, to)
