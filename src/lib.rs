@@ -9,6 +9,7 @@ pub mod daemon;
 pub mod dates;
 pub mod extract;
 pub mod fetch;
+pub mod model;
 pub mod normalize;
 pub mod pipeline;
 pub mod publish;

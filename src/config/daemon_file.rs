@@ -118,10 +118,10 @@ pub(super) fn read_daemon(path: &Path, issues: &mut Vec<ConfigIssue>) -> Option<
         out.at::<()>(None, "entries", "must be at least 1".into());
     }
     let store_cache = match &file.store_cache {
-        None => crate::store::DEFAULT_CACHE,
+        None => super::DEFAULT_STORE_CACHE,
         Some(text) => parse_size(text.get_ref()).unwrap_or_else(|err| {
             out.at(Some(text), "store_cache", err);
-            crate::store::DEFAULT_CACHE
+            super::DEFAULT_STORE_CACHE
         }),
     };
     let settings = Settings {

@@ -114,6 +114,10 @@ impl Select {
     }
 }
 
+/// Memory sled may use for its page cache unless configured (`store_cache`). The
+/// near-duplicate index is read at random: once it outgrows the cache, lookups slow down.
+pub const DEFAULT_STORE_CACHE: u64 = 128 << 20;
+
 /// One source of a feed.
 #[derive(Debug, Clone)]
 pub struct SourceDef {

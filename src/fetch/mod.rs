@@ -18,12 +18,7 @@ use politeness::Politeness;
 /// Redirects followed before a request fails.
 const MAX_REDIRECTS: usize = 5;
 
-/// ETag and Last-Modified of a previous response, sent back as a conditional GET.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
+pub use crate::model::Validators;
 
 /// What a successful request gave.
 #[derive(Debug)]

@@ -8,7 +8,8 @@ mod identity;
 
 pub use canonical_url::{clean_url, url_identity};
 pub use content::{plain_text, sanitize_html};
-pub use identity::{ItemKey, declared_id};
+pub use crate::model::ItemKey;
+pub use identity::declared_id;
 mod item;
 pub mod near_dup;
 

@@ -14,11 +14,9 @@ mod records;
 
 use std::path::{Path, PathBuf};
 
-pub use records::{NewItem, Origin, Place, SourceState, StoredItem, Upserted, Version};
+pub use crate::model::NewItem;
+pub use records::{Origin, Place, SourceState, StoredItem, Upserted, Version};
 
-/// Memory sled may use for its page cache unless configured (`store_cache`). The
-/// near-duplicate index is read at random: once it outgrows the cache, lookups slow down.
-pub const DEFAULT_CACHE: u64 = 128 << 20;
 
 /// Version of the record layouts; bump on any change to `records.rs`, and teach
 /// `migrate` the step from the one before.
@@ -75,7 +73,7 @@ pub struct Store {
 impl Store {
     /// Opens (or creates) the store in `dir` with the default cache.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        Store::open_with_cache(dir, DEFAULT_CACHE)
+        Store::open_with_cache(dir, crate::config::DEFAULT_STORE_CACHE)
     }
 
     /// Opens (or creates) the store in `dir`, caching up to `cache` bytes of it in memory.

@@ -5,8 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::fetch::Validators;
-use crate::normalize::ItemKey;
+use crate::model::{ItemKey, NewItem, Validators};
 
 /// One article as published.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,59 +117,6 @@ impl StoredItem {
     pub fn sort_time(&self) -> i64 {
         self.published
             .map_or(self.first_seen, |(time, _)| time.min(self.first_seen))
-    }
-}
-
-/// An item as a source delivers it, normalized and ready to store.
-#[derive(Debug, Clone, Default)]
-pub struct NewItem {
-    /// Source-scoped id (a feed's guid): recognises the item again within its source.
-    pub guid: Option<String>,
-    /// Global id the source declares (e.g. an infoCode).
-    pub declared_id: Option<String>,
-    /// Canonical URL identity (see `normalize::url_identity`).
-    pub url_identity: Option<String>,
-    pub link: Option<String>,
-    pub title: String,
-    pub summary: Option<String>,
-    pub content: Option<String>,
-    pub author: Option<String>,
-    pub outlet: Option<String>,
-    pub published: Option<(i64, i32)>,
-    pub categories: Vec<String>,
-}
-
-impl NewItem {
-    /// Hash of the fields a reader sees. The date is left out: feeds that re-date items
-    /// at every build would otherwise look edited on every fetch.
-    pub fn fingerprint(&self) -> u64 {
-        let mut text = String::new();
-        for part in [
-            Some(&self.title),
-            self.link.as_ref(),
-            self.summary.as_ref(),
-            self.content.as_ref(),
-            self.author.as_ref(),
-            self.outlet.as_ref(),
-        ] {
-            text.push_str(part.map_or("", String::as_str));
-            text.push('\u{1f}');
-        }
-        text.push_str(&self.categories.join("\u{1e}"));
-        xxhash_rust::xxh3::xxh3_64(text.as_bytes())
-    }
-
-    /// The identity a new item is keyed by: declared id, else URL, else guid, else title.
-    pub fn primary_identity(&self, source: &str) -> String {
-        if let Some(id) = &self.declared_id {
-            format!("id:{id}")
-        } else if let Some(url) = &self.url_identity {
-            format!("url:{url}")
-        } else if let Some(guid) = &self.guid {
-            format!("guid:{source}:{guid}")
-        } else {
-            format!("title:{source}:{}", self.title)
-        }
     }
 }
 
