@@ -31,14 +31,16 @@ pub enum DaemonError {
         addr: std::net::SocketAddr,
         source: std::io::Error,
     },
-    #[error("{0}")]
-    Setup(String),
+    #[error(transparent)]
+    Client(#[from] crate::fetch::ClientError),
+    #[error(transparent)]
+    Worker(#[from] crate::blocking::WorkerError),
 }
 
 /// Opens what a run of sources needs: the store and the HTTP client.
 pub fn context(settings: Settings) -> Result<Context, DaemonError> {
     let store = Store::open_with_cache(&settings.data_dir, settings.store_cache)?;
-    let fetcher = Fetcher::new(&settings.fetch).map_err(DaemonError::Setup)?;
+    let fetcher = Fetcher::new(&settings.fetch)?;
     Ok(Context {
         settings: Arc::new(settings),
         fetcher: Arc::new(fetcher),
@@ -48,9 +50,7 @@ pub fn context(settings: Settings) -> Result<Context, DaemonError> {
 
 /// Runs the daemon until a shutdown signal.
 pub async fn run(settings: Settings) -> Result<(), DaemonError> {
-    let ctx = tokio::task::spawn_blocking(move || context(settings))
-        .await
-        .map_err(|err| DaemonError::Setup(err.to_string()))??;
+    let ctx = crate::blocking::run(move || context(settings)).await??;
     let catalog = Catalog::build(&ctx).await?;
     let listener = tokio::net::TcpListener::bind(ctx.settings.listen)
         .await
@@ -99,9 +99,7 @@ pub async fn run(settings: Settings) -> Result<(), DaemonError> {
         tracing::error!(error = %err, "server failed");
     }
     let store = ctx.store.clone();
-    tokio::task::spawn_blocking(move || store.flush())
-        .await
-        .map_err(|err| DaemonError::Setup(err.to_string()))??;
+    crate::blocking::run(move || store.flush()).await??;
     tracing::info!("stopped");
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! The data flow is schedule → fetch → source kind → normalize → store → publish → server;
 //! [`pipeline::refresh`] reads as that whole line for one source.
 
+pub mod blocking;
 pub mod charset;
 pub mod config;
 pub mod daemon;

@@ -23,7 +23,9 @@ use chrono_tz::Tz;
 use url::Url;
 
 pub use cron_expr::parse_schedule;
-pub use source_kind::{EditionTemplate, EpaperRules, FieldRef, JsonRules, SourceKind};
+pub use source_kind::{
+    EditionTemplate, EpaperRules, FieldRef, JsonRules, SourceKind, TemplateError,
+};
 pub use units::{parse_duration, parse_size};
 
 /// Where the config file is looked for when `-c` is not given.

@@ -81,7 +81,14 @@ impl EditionTemplate {
     }
 
     /// The first page of the edition of `date`.
-    pub fn url(&self, date: NaiveDate) -> Result<Url, String> {
+    pub fn url(&self, date: NaiveDate) -> Result<Url, TemplateError> {
+        self.fill(date).map_err(|message| TemplateError {
+            template: self.0.clone(),
+            message,
+        })
+    }
+
+    fn fill(&self, date: NaiveDate) -> Result<Url, String> {
         let mut out = String::new();
         let mut rest = self.0.as_str();
         while let Some(start) = rest.find("{date:") {
@@ -102,6 +109,14 @@ impl EditionTemplate {
         out.push_str(rest);
         Url::parse(&out).map_err(|err| format!("`{out}` is not a URL: {err}"))
     }
+}
+
+/// An edition template that gives no URL for a date.
+#[derive(Debug, thiserror::Error)]
+#[error("edition template `{template}`: {message}")]
+pub struct TemplateError {
+    pub template: String,
+    pub message: String,
 }
 
 /// The kind-specific keys of a `[[sources]]` table, as written.
@@ -221,7 +236,7 @@ pub(super) fn build(
                     "an e-paper url needs the issue date in it, e.g. `{date:%Y%m%d}`".into(),
                 );
             } else if let Err(err) = edition.url(sample) {
-                out.at(Some(url_text), &key("url"), err);
+                out.at(Some(url_text), &key("url"), err.message);
             }
             let pages = required_selector(keys.pages, "pages", key, out, kind);
             let links = required_selector(keys.links, "links", key, out, kind);

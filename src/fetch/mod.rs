@@ -45,6 +45,11 @@ impl Page {
     }
 }
 
+/// The HTTP client could not be built (a bad `user_agent`, no TLS roots).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the HTTP client: {0}")]
+pub struct ClientError(String);
+
 /// Why a request failed; each names the URL.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -91,7 +96,7 @@ pub struct Fetcher {
 }
 
 impl Fetcher {
-    pub fn new(settings: &FetchSettings) -> Result<Fetcher, String> {
+    pub fn new(settings: &FetchSettings) -> Result<Fetcher, ClientError> {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::ACCEPT,
@@ -108,7 +113,7 @@ impl Fetcher {
             .timeout(settings.timeout)
             .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
             .build()
-            .map_err(|err| format!("cannot build the HTTP client: {err}"))?;
+            .map_err(|err| ClientError(err.to_string()))?;
         Ok(Fetcher {
             client,
             politeness: Politeness::new(settings.concurrency, settings.host_delay),

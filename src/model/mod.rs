@@ -89,4 +89,3 @@ pub struct Validators {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
 }
-

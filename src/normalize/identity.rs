@@ -26,5 +26,4 @@ mod tests {
         assert_eq!(declared_id("202201252260222591"), "202201252260222591");
         assert_eq!(declared_id(" abc-1 "), "abc-1");
     }
-
 }

@@ -6,9 +6,9 @@ mod canonical_url;
 mod content;
 mod identity;
 
+pub use crate::model::ItemKey;
 pub use canonical_url::{clean_url, url_identity};
 pub use content::{plain_text, sanitize_html};
-pub use crate::model::ItemKey;
 pub use identity::declared_id;
 mod item;
 pub mod near_dup;

@@ -1,21 +1,30 @@
-//! One run of one source: fetch → not modified? → parse → (fetch articles) → extract →
-//! normalize → store → flush. [`refresh`] reads as that line; the source kinds supply
-//! the middle, and [`Run`] is the end every kind stores through.
+//! One run of one source, as one line: listing (conditional) → adapter → for each
+//! candidate: known? → fetch and extract the article → normalize → store → report.
+//! [`refresh`] is that line; the stages are the adapters of [`crate::source`], the article
+//! fetch of [`article`], [`crate::normalize`] and a [`Sink`] — the store, or a preview
+//! that keeps what it is given (`fetch --dry-run`).
 //!
 //! Recording the outcome in the source's state (validators, failures, next run) is the
 //! scheduler's business.
 
-mod run;
+mod article;
+mod report;
+mod sink;
 
-use std::fmt;
 use std::sync::Arc;
 
+use chrono_tz::Tz;
+use url::Url;
+
+use crate::blocking::{self, WorkerError};
 use crate::config::{FetchSettings, Settings, SourceDef, SourceKind};
-use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
-use crate::source::{self, ParseError};
+use crate::fetch::{ClientError, FetchError, Fetched, Fetcher, Page, Validators};
+use crate::normalize::new_item;
+use crate::source::{self, Listing, Pages, ParseError, SourceError};
 use crate::store::{NewItem, Store, StoreError};
 
-pub use run::Run;
+pub use report::Report;
+pub use sink::{Preview, Sink, Storing};
 
 /// What one process shares between runs.
 #[derive(Clone)]
@@ -23,58 +32,6 @@ pub struct Context {
     pub settings: Arc<Settings>,
     pub fetcher: Arc<Fetcher>,
     pub store: Store,
-}
-
-/// What a run did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Report {
-    pub new: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    /// Near-duplicates of stored items (reprints) that joined them.
-    pub merged: usize,
-    /// What each merge joined, for the report.
-    pub merges: Vec<String>,
-    /// Article pages that could not be fetched or read (retried next run).
-    pub failed: usize,
-    /// E-paper editions not published (yet): normal on weekends and early mornings.
-    pub missing_editions: usize,
-    /// The server answered 304.
-    pub not_modified: bool,
-    /// Validators of the source's own URL, to send next time.
-    pub validators: Option<Validators>,
-    /// Selectors that matched nothing, and similar things a user should look at.
-    pub warnings: Vec<String>,
-}
-
-impl Report {
-    /// Whether a published feed could look different after this run.
-    pub fn changed(&self) -> bool {
-        self.new + self.updated + self.merged > 0
-    }
-}
-
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.not_modified {
-            return write!(f, "not modified");
-        }
-        write!(
-            f,
-            "{} new, {} updated, {} unchanged",
-            self.new, self.updated, self.unchanged
-        )?;
-        if self.merged > 0 {
-            write!(f, ", {} merged", self.merged)?;
-        }
-        if self.failed > 0 {
-            write!(f, ", {} failed", self.failed)?;
-        }
-        if self.missing_editions > 0 {
-            write!(f, " ({} editions not published)", self.missing_editions)?;
-        }
-        Ok(())
-    }
 }
 
 /// Why a run failed.
@@ -86,8 +43,25 @@ pub enum RunError {
     Parse(#[from] ParseError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("internal: {0}")]
-    Internal(String),
+    #[error(transparent)]
+    Worker(#[from] WorkerError),
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error(transparent)]
+    Template(#[from] crate::config::TemplateError),
+    #[error("{url}: 304 to an unconditional request")]
+    UnaskedNotModified { url: Url },
+}
+
+impl From<SourceError> for RunError {
+    fn from(err: SourceError) -> RunError {
+        match err {
+            SourceError::Fetch(err) => RunError::Fetch(err),
+            SourceError::Parse(err) => RunError::Parse(err),
+            SourceError::Worker(err) => RunError::Worker(err),
+            SourceError::Template(err) => RunError::Template(err),
+        }
+    }
 }
 
 impl RunError {
@@ -101,13 +75,15 @@ impl RunError {
 
 /// Fetches one source and stores what it has; durable when this returns.
 pub async fn refresh(ctx: &Context, source: &SourceDef) -> Result<Report, RunError> {
-    let state = ctx.store.source_state(&source.name)?;
+    let store = ctx.store.clone();
+    let name = source.name.clone();
+    let state = blocking::run(move || store.source_state(&name)).await??;
     let validators = (state.config_hash == source.config_hash).then_some(state.validators);
-    let mut run = Run::storing(ctx, source, validators);
-    let outcome = run_kind(&mut run).await;
+    let mut sink = Storing::new(ctx, source);
+    let outcome = run(ctx, source, validators.as_ref(), &mut sink).await;
     // What was stored before a failure stays stored: flush either way.
-    let report = run.finish().await?;
-    outcome.map(|()| report)
+    let stored = sink.finish().await?;
+    outcome.map(|report| report.with(stored))
 }
 
 /// Fetches and reads one source without storing anything; at most a few article pages.
@@ -115,43 +91,110 @@ pub async fn preview(
     ctx: &Context,
     source: &SourceDef,
 ) -> Result<(Vec<NewItem>, Report), RunError> {
-    let mut run = Run::previewing(ctx, source);
-    run_kind(&mut run).await?;
-    Ok(run.into_preview())
+    let mut sink = Preview::default();
+    let report = run(ctx, source, None, &mut sink).await?;
+    let (items, stored) = sink.finish();
+    Ok((items, report.with(stored)))
 }
 
-async fn run_kind(run: &mut Run<'_>) -> Result<(), RunError> {
-    let source = run.source;
-    match &source.kind {
-        SourceKind::Feed { url } => source::feed::run(run, url).await,
-        SourceKind::Html {
-            url,
-            links,
-            article,
-        } => source::html::run(run, url, links, article).await,
-        SourceKind::Json(rules) => source::json::run(run, rules).await,
-        SourceKind::Epaper(rules) => source::epaper::run(run, rules).await,
+/// The line for one source, into `sink`.
+async fn run(
+    ctx: &Context,
+    source: &SourceDef,
+    validators: Option<&Validators>,
+    sink: &mut impl Sink,
+) -> Result<Report, RunError> {
+    let mut report = Report::default();
+    let timezone = ctx.settings.timezone;
+    let Some((base, listing)) = listing(ctx, source, validators, &mut report).await? else {
+        report.not_modified = true;
+        return Ok(report);
+    };
+    report.note(&listing, &source.name);
+    for candidate in listing.candidates {
+        let raw = match &candidate.fetch {
+            None => candidate.item,
+            Some(target) => {
+                let declared = candidate.item.declared_id.as_deref();
+                let link = candidate.item.link.as_ref().unwrap_or(&target.url);
+                if !sink.wants(declared, Some(link)).await? {
+                    continue;
+                }
+                match article::fetch(ctx, target, timezone).await {
+                    Ok(body) => {
+                        report.warn_unmatched(&body.unmatched, &target.url, &source.name);
+                        article::complete(candidate, body)
+                    }
+                    Err(err) => {
+                        report.failed(&target.url, &err, &source.name);
+                        continue;
+                    }
+                }
+            }
+        };
+        sink.put(new_item(raw, &base)).await?;
+    }
+    Ok(report)
+}
+
+/// The source's listing read by its adapter, with the address its relative links resolve
+/// against; `None` when the server says it has not changed since the last run.
+async fn listing(
+    ctx: &Context,
+    source: &SourceDef,
+    validators: Option<&Validators>,
+    report: &mut Report,
+) -> Result<Option<(Url, Listing)>, RunError> {
+    let pages = Plain(&ctx.fetcher);
+    let timezone: Tz = ctx.settings.timezone;
+    let url = match &source.kind {
+        SourceKind::Epaper(rules) => {
+            let listing = source::epaper::read(&pages, rules, timezone).await?;
+            let base = rules.edition.url(chrono::Utc::now().date_naive())?;
+            return Ok(Some((base, listing)));
+        }
+        SourceKind::Feed { url } | SourceKind::Html { url, .. } => url,
+        SourceKind::Json(rules) => &rules.url,
+    };
+    let page = match ctx.fetcher.get(url, validators).await? {
+        Fetched::NotModified => return Ok(None),
+        Fetched::Page(page) => page,
+    };
+    report.validators = Some(page.validators.clone());
+    let page = match &source.kind {
+        // Column pages may be stubs that redirect in HTML.
+        SourceKind::Html { .. } => source::redirect::follow(&pages, page).await?,
+        _ => page,
+    };
+    let base = page.url.clone();
+    let kind = source.kind.clone();
+    let listing = blocking::run(move || source::read(&kind, &page, timezone)).await??;
+    Ok(Some((base, listing)))
+}
+
+/// Pages as adapters and the article fetch ask for them: unconditional GETs.
+struct Plain<'a>(&'a Fetcher);
+
+impl Pages for Plain<'_> {
+    async fn get(&self, url: &Url) -> Result<Page, FetchError> {
+        match self.0.get(url, None).await? {
+            Fetched::Page(page) => Ok(page),
+            // Without validators a 304 is the server's mistake: treat it as an empty page.
+            Fetched::NotModified => Ok(Page {
+                url: url.clone(),
+                content_type: None,
+                validators: Validators::default(),
+                body: Vec::new(),
+            }),
+        }
     }
 }
 
 /// Fetches one page and decodes it, for `paperboy extract URL`.
-pub async fn fetch_page(settings: &FetchSettings, url: &url::Url) -> Result<String, RunError> {
-    let fetcher = Fetcher::new(settings).map_err(RunError::Internal)?;
+pub async fn fetch_page(settings: &FetchSettings, url: &Url) -> Result<String, RunError> {
+    let fetcher = Fetcher::new(settings)?;
     match fetcher.get(url, None).await? {
         Fetched::Page(page) => Ok(page.text()),
-        Fetched::NotModified => Err(RunError::Internal(format!(
-            "{url}: 304 to an unconditional request"
-        ))),
+        Fetched::NotModified => Err(RunError::UnaskedNotModified { url: url.clone() }),
     }
-}
-
-/// Runs CPU work (parsing, extraction, sled) off the async threads.
-pub async fn blocking<T, F>(work: F) -> Result<T, RunError>
-where
-    F: FnOnce() -> Result<T, RunError> + Send + 'static,
-    T: Send + 'static,
-{
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|err| RunError::Internal(format!("worker failed: {err}")))?
 }

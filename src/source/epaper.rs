@@ -11,17 +11,17 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use chrono::{NaiveDate, Utc};
+use chrono_tz::Tz;
 use regex::Regex;
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
 use url::Url;
 
 use super::html::{Link, links_on};
-use super::{article, redirect};
+use super::{BodyFrom, Candidate, Listing, Pages, RawItem, SourceError, ToFetch, redirect};
+use crate::blocking;
 use crate::config::EpaperRules;
-use crate::extract::Precision;
 use crate::normalize::url_identity;
-use crate::pipeline::{Run, RunError, blocking};
 
 static PAGE_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:第\s*)?([A-Za-z]?\d{1,3})\s*版").expect("valid regex"));
@@ -29,18 +29,28 @@ static CURRENT_PAGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"当前版\s*[:：]?\s*([A-Za-z]?\d{1,3})\s*版").expect("valid regex")
 });
 
-/// Reads the last `days` editions.
-pub async fn run(run: &mut Run<'_>, rules: &EpaperRules) -> Result<(), RunError> {
-    let today = Utc::now().with_timezone(&run.timezone()).date_naive();
+/// Reads the last `days` editions, today (in `timezone`) first: every article once, with
+/// its issue date as fallback time and the pages that list it.
+pub async fn read<P: Pages>(
+    pages: &P,
+    rules: &EpaperRules,
+    timezone: Tz,
+) -> Result<Listing, SourceError> {
+    let today = Utc::now().with_timezone(&timezone).date_naive();
+    let mut listing = Listing::default();
     let mut read = 0;
     let mut first_error = None;
     for back in 0..rules.days {
         let date = today - chrono::Days::new(u64::from(back));
-        match edition(run, rules, date).await {
+        match edition(pages, rules, date, timezone, &mut listing).await {
             Ok(true) => read += 1,
-            Ok(false) => run.report.missing_editions += 1,
+            Ok(false) => listing.missing_editions += 1,
             Err(err) => {
-                tracing::warn!(source = %run.source.name, %date, error = %err, "edition failed");
+                tracing::warn!(%date, error = %err, "edition failed");
+                let url = rules.edition.url(date).ok();
+                if let Some(url) = url {
+                    listing.failed.push((url, err.to_string()));
+                }
                 first_error.get_or_insert(err);
             }
         }
@@ -48,11 +58,7 @@ pub async fn run(run: &mut Run<'_>, rules: &EpaperRules) -> Result<(), RunError>
     match first_error {
         // Every edition that exists failed: the source failed.
         Some(err) if read == 0 => Err(err),
-        Some(_) => {
-            run.report.failed += 1;
-            Ok(())
-        }
-        None => Ok(()),
+        _ => Ok(listing),
     }
 }
 
@@ -104,21 +110,6 @@ fn read_page(html: &str, url: &Url, rules: &EpaperRules) -> PageLinks {
     }
 }
 
-/// The page an article is on: the one whose link text is its headline, else the first.
-fn page_of(places: &[(String, String)], title: &str) -> Option<String> {
-    let squeeze = |text: &str| {
-        text.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-    };
-    let title = squeeze(title);
-    places
-        .iter()
-        .find(|(_, text)| squeeze(text) == title)
-        .or(places.first())
-        .map(|(page, _)| page.clone())
-}
-
 /// `第08版：民生`, `A06版` → `第08版`, `第A06版`.
 fn page_name(text: &str) -> Option<String> {
     PAGE_NUMBER
@@ -126,22 +117,24 @@ fn page_name(text: &str) -> Option<String> {
         .map(|caps| format!("第{:0>2}版", &caps[1]))
 }
 
-/// Reads one edition; `false` when it is not published.
-async fn edition(
-    run: &mut Run<'_>,
+/// Reads one edition into `listing`; `false` when it is not published.
+async fn edition<P: Pages>(
+    pages: &P,
     rules: &EpaperRules,
     date: NaiveDate,
-) -> Result<bool, RunError> {
-    let url = rules.edition.url(date).map_err(RunError::Internal)?;
-    let first = match run.get(&url).await {
+    timezone: Tz,
+    listing: &mut Listing,
+) -> Result<bool, SourceError> {
+    let url = rules.edition.url(date)?;
+    let first = match pages.get(&url).await {
         Ok(page) => page,
         Err(err) if err.status() == Some(StatusCode::NOT_FOUND) => return Ok(false),
         Err(err) => return Err(err.into()),
     };
-    let first = redirect::follow(run, first).await?;
+    let first = redirect::follow(pages, first).await?;
     let first_url = first.url.clone();
     let page_rules = rules.clone();
-    let links = blocking(move || Ok(read_page(&first.text(), &first.url, &page_rules))).await?;
+    let links = blocking::run(move || read_page(&first.text(), &first.url, &page_rules)).await?;
 
     let first_name = links
         .pages
@@ -167,53 +160,42 @@ async fn edition(
         if url_identity(page_url) == url_identity(&first_url) {
             continue;
         }
-        let page = match run.get(page_url).await {
+        let page = match pages.get(page_url).await {
             Ok(page) => page,
             Err(err) => {
-                run.failed(page_url, &err.into());
+                listing.failed.push((page_url.clone(), err.to_string()));
                 continue;
             }
         };
         let page_rules = rules.clone();
-        let found = blocking(move || Ok(read_page(&page.text(), &page.url, &page_rules))).await?;
+        let found = blocking::run(move || read_page(&page.text(), &page.url, &page_rules)).await?;
         let name = found.name.clone().unwrap_or_else(|| name.clone());
         add(found.articles, &name, &mut articles);
     }
     if articles.is_empty() {
-        run.warn(format!(
+        listing.warnings.push(format!(
             "`links` matched no article in the {date} edition ({url})"
         ));
     }
 
     let issue = crate::dates::in_zone(
         date.and_hms_opt(0, 0, 0).expect("midnight exists"),
-        run.timezone(),
+        timezone,
     );
-    for link in &articles {
-        if !run.wants(None, Some(link)).await? {
-            continue;
-        }
-        match article::fetch(run, link, &rules.article).await {
-            Ok(mut fetched) => {
-                let own_time = fetched.precision.is_some_and(|p| p >= Precision::Minute)
-                    && fetched
-                        .item
-                        .published
-                        .zip(issue)
-                        .is_some_and(|(t, i)| (t - i).num_hours().abs() <= 48);
-                if !own_time {
-                    fetched.item.published = issue;
-                }
-                let places = seen_on
-                    .get(&url_identity(link))
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                fetched.item.categories =
-                    page_of(places, &fetched.item.title).into_iter().collect();
-                run.store(fetched.item, link).await?;
-            }
-            Err(err) => run.failed(link, &err),
-        }
+    for link in articles {
+        let listed_as = seen_on.remove(&url_identity(&link)).unwrap_or_default();
+        listing.candidates.push(Candidate {
+            item: RawItem {
+                link: Some(link.clone()),
+                ..RawItem::default()
+            },
+            fetch: Some(ToFetch {
+                url: link,
+                body: BodyFrom::Article(rules.article.clone()),
+            }),
+            fallback_date: issue,
+            listed_as,
+        });
     }
     Ok(true)
 }
@@ -221,22 +203,6 @@ async fn edition(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_article_is_on_the_page_whose_link_is_its_headline() {
-        let places = [
-            (
-                "第01版".to_string(),
-                "多措并举惠民生（详见08版）".to_string(),
-            ),
-            ("第08版".to_string(), "多措并举 惠民生".to_string()),
-        ];
-        assert_eq!(
-            page_of(&places, "多措并举惠民生").as_deref(),
-            Some("第08版")
-        );
-        assert_eq!(page_of(&places, "另一个标题").as_deref(), Some("第01版"));
-    }
 
     #[test]
     fn page_names() {

@@ -10,23 +10,22 @@ use chrono_tz::Tz;
 use feed_rs::model::{Entry, Text};
 use url::Url;
 
-use super::{ParseError, RawItem};
+use super::{Candidate, Listing, ParseError, RawItem};
 use crate::fetch::Page;
 use crate::normalize::plain_text;
-use crate::pipeline::{Run, RunError, blocking};
 
-/// Reads the feed at `url` and stores its items.
-pub async fn run(run: &mut Run<'_>, url: &Url) -> Result<(), RunError> {
-    let Some(page) = run.get_listing(url).await? else {
-        return Ok(());
-    };
-    let timezone = run.timezone();
-    let base = page.url.clone();
-    let items = blocking(move || Ok(parse(&page, timezone)?)).await?;
-    for item in items {
-        run.store(item, &base).await?;
-    }
-    Ok(())
+/// A feed document's entries, each complete.
+pub fn read(page: &Page, timezone: Tz) -> Result<Listing, ParseError> {
+    Ok(Listing {
+        candidates: parse(page, timezone)?
+            .into_iter()
+            .map(|item| Candidate {
+                item,
+                ..Candidate::default()
+            })
+            .collect(),
+        ..Listing::default()
+    })
 }
 
 /// Parses a feed document into items, in document order.

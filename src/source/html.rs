@@ -1,40 +1,37 @@
-//! The `html` kind: a list (column) page whose `links` lead to article pages; each article
-//! not stored yet is fetched and extracted.
+//! The `html` kind: a list (column) page whose `links` lead to article pages.
 
 use scraper::{Html, Selector};
 use url::Url;
 
-use super::{article, redirect};
+use super::{BodyFrom, Candidate, Listing, RawItem, ToFetch};
 use crate::extract::Overrides;
+use crate::fetch::Page;
 use crate::normalize::url_identity;
-use crate::pipeline::{Run, RunError, blocking};
 
-/// Reads the list page at `url` and stores the articles it links to.
-pub async fn run(
-    run: &mut Run<'_>,
-    url: &Url,
-    links: &Selector,
-    rules: &Overrides,
-) -> Result<(), RunError> {
-    let Some(page) = run.get_listing(url).await? else {
-        return Ok(());
-    };
-    let page = redirect::follow(run, page).await?;
-    let selector = links.clone();
-    let found = blocking(move || Ok(links_on(&page.text(), &page.url, &selector))).await?;
+/// The articles a list page links to, each to fetch and extract.
+pub fn read(page: &Page, links: &Selector, rules: &Overrides) -> Listing {
+    let found = links_on(&page.text(), &page.url, links);
+    let mut listing = Listing::default();
     if found.is_empty() {
-        run.warn(format!("`links` matched no article link on {url}"));
+        listing
+            .warnings
+            .push(format!("`links` matched no article link on {}", page.url));
     }
-    for Link { url: link, .. } in &found {
-        if !run.wants(None, Some(link)).await? {
-            continue;
-        }
-        match article::fetch(run, link, rules).await {
-            Ok(fetched) => run.store(fetched.item, link).await?,
-            Err(err) => run.failed(link, &err),
-        }
-    }
-    Ok(())
+    listing.candidates = found
+        .into_iter()
+        .map(|link| Candidate {
+            item: RawItem {
+                link: Some(link.url.clone()),
+                ..RawItem::default()
+            },
+            fetch: Some(ToFetch {
+                url: link.url,
+                body: BodyFrom::Article(rules.clone()),
+            }),
+            ..Candidate::default()
+        })
+        .collect();
+    listing
 }
 
 /// A link found on a list or e-paper page.

@@ -6,42 +6,47 @@ use chrono_tz::Tz;
 use serde_json::Value;
 use url::Url;
 
-use super::{ParseError, RawItem, article};
+use super::{BodyFrom, Candidate, Listing, ParseError, RawItem, ToFetch};
 use crate::config::{FieldRef, JsonRules};
 use crate::fetch::Page;
-use crate::pipeline::{Run, RunError, blocking};
 
-/// Reads the list and stores its items, fetching the detail of each new one.
-pub async fn run(run: &mut Run<'_>, rules: &JsonRules) -> Result<(), RunError> {
-    let Some(page) = run.get_listing(&rules.url).await? else {
-        return Ok(());
-    };
-    let base = page.url.clone();
-    let (list_rules, timezone) = (rules.clone(), run.timezone());
-    let items = blocking(move || Ok(parse_list(&page, &list_rules, timezone)?)).await?;
+/// The items of a list document: complete ones, or ones whose body is at a detail URL
+/// (a JSON document's `detail_content`, or an article page).
+pub fn read(page: &Page, rules: &JsonRules, timezone: Tz) -> Result<Listing, ParseError> {
+    let items = parse_list(page, rules, timezone)?;
+    let mut listing = Listing::default();
     if items.is_empty() {
-        run.warn(format!(
+        listing.warnings.push(format!(
             "`items` {} holds no usable item at {}",
             rules.items, rules.url
         ));
     }
-    for (mut item, detail) in items {
-        if let Some(detail) = detail {
-            // A stored item's detail is never fetched again.
-            if !run
-                .wants(item.declared_id.as_deref(), item.link.as_ref())
-                .await?
-            {
-                continue;
-            }
-            if let Err(err) = fetch_detail(run, &detail, rules, &mut item).await {
-                run.failed(&detail, &err);
-                continue;
-            }
-        }
-        run.store(item, &base).await?;
-    }
-    Ok(())
+    listing.candidates = items
+        .into_iter()
+        .map(|(item, detail)| Candidate {
+            item,
+            fetch: detail.map(|url| ToFetch {
+                url,
+                body: match &rules.detail_content {
+                    Some(pointer) => BodyFrom::JsonPointer(pointer.clone()),
+                    None => BodyFrom::Article(Default::default()),
+                },
+            }),
+            ..Candidate::default()
+        })
+        .collect();
+    Ok(listing)
+}
+
+/// The text at `pointer` in a JSON (or JSONP) document.
+pub fn field_of(page: &Page, pointer: &str) -> Result<String, ParseError> {
+    parse_json(page)?
+        .pointer(pointer)
+        .and_then(as_text)
+        .ok_or_else(|| ParseError {
+            url: page.url.clone(),
+            message: format!("`detail_content` pointer `{pointer}` finds no text"),
+        })
 }
 
 /// The items of a list document, each with its detail URL when the source has one.
@@ -181,42 +186,6 @@ pub fn resolve(field: &FieldRef, item: &Value, base: &Url) -> Option<Url> {
     base.join(text.trim())
         .ok()
         .filter(|url| matches!(url.scheme(), "http" | "https"))
-}
-
-/// Fills an item from its detail document: the body at `detail_content` of a JSON
-/// document, or the extracted article of an HTML page.
-async fn fetch_detail(
-    run: &mut Run<'_>,
-    url: &Url,
-    rules: &JsonRules,
-    item: &mut RawItem,
-) -> Result<(), RunError> {
-    if let Some(pointer) = &rules.detail_content {
-        let page = run.get(url).await?;
-        let pointer = pointer.clone();
-        let content = blocking(move || {
-            let document = parse_json(&page)?;
-            document.pointer(&pointer).and_then(as_text).ok_or_else(|| {
-                RunError::Parse(ParseError {
-                    url: page.url.clone(),
-                    message: format!("`detail_content` pointer `{pointer}` finds no text"),
-                })
-            })
-        })
-        .await?;
-        item.content = Some(content);
-        return Ok(());
-    }
-    let fetched = article::fetch(run, url, &Default::default()).await?;
-    let page = fetched.item;
-    item.content = page.content;
-    item.author = item.author.take().or(page.author);
-    item.outlet = item.outlet.take().or(page.outlet);
-    item.published = item.published.or(page.published);
-    if item.link.is_none() {
-        item.link = Some(url.clone());
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use url::Url;
 
+use super::Pages;
 use crate::fetch::{FetchError, Page};
-use crate::pipeline::Run;
 
 /// HTML redirects followed in a row at most.
 const MAX_HOPS: usize = 3;
@@ -56,12 +56,12 @@ pub fn target(html: &str, base: &Url) -> Option<Url> {
 }
 
 /// Follows HTML redirects from `page`.
-pub async fn follow(run: &Run<'_>, mut page: Page) -> Result<Page, FetchError> {
+pub async fn follow<P: Pages>(pages: &P, mut page: Page) -> Result<Page, FetchError> {
     for _ in 0..MAX_HOPS {
         let Some(next) = target(&page.text(), &page.url) else {
             break;
         };
-        page = run.get(&next).await?;
+        page = pages.get(&next).await?;
     }
     Ok(page)
 }

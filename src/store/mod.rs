@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 pub use crate::model::NewItem;
 pub use records::{Origin, Place, SourceState, StoredItem, Upserted, Version};
 
-
 /// Version of the record layouts; bump on any change to `records.rs`, and teach
 /// `migrate` the step from the one before.
 const SCHEMA_VERSION: u32 = 3;

@@ -1,0 +1,142 @@
+//! Where a run's items go: the store ([`Storing`]), or a preview that keeps them for
+//! `fetch --dry-run` and `check --fetch` ([`Preview`]). The pipeline's line is the same for
+//! both; only the sink differs.
+
+use url::Url;
+
+use super::{Context, Report, RunError};
+use crate::blocking;
+use crate::config::SourceDef;
+use crate::normalize::{clean_url, declared_id, url_identity};
+use crate::store::{NewItem, Origin, Store, Upserted};
+
+/// Article pages a preview fetches at most.
+const PREVIEW_ARTICLES: usize = 5;
+
+/// The end of a run's line.
+pub trait Sink {
+    /// Whether an article still needs fetching. A sink that has it already may record
+    /// that this source carries it too (so it joins the source's feed).
+    fn wants(
+        &mut self,
+        declared: Option<&str>,
+        url: Option<&Url>,
+    ) -> impl Future<Output = Result<bool, RunError>> + Send;
+
+    /// Takes one normalized item.
+    fn put(&mut self, item: NewItem) -> impl Future<Output = Result<(), RunError>> + Send;
+}
+
+/// Stores items one by one, so a run that fails half-way keeps what it stored.
+pub struct Storing {
+    store: Store,
+    feed: String,
+    name: String,
+    rank: u32,
+    report: Report,
+}
+
+impl Storing {
+    pub fn new(ctx: &Context, source: &SourceDef) -> Storing {
+        Storing {
+            store: ctx.store.clone(),
+            feed: source.feed.clone(),
+            name: source.name.clone(),
+            rank: source.rank,
+            report: Report::default(),
+        }
+    }
+
+    /// Flushes what was stored; returns what was counted.
+    pub async fn finish(self) -> Result<Report, RunError> {
+        let store = self.store.clone();
+        blocking::run(move || store.flush()).await??;
+        Ok(self.report)
+    }
+
+    fn count(&mut self, outcome: Upserted, link: Option<&str>) {
+        match outcome {
+            Upserted::Merged { into, similarity } => {
+                let link = link.unwrap_or("(no link)");
+                tracing::info!(source = %self.name, link, into = %into.atom_id(), similarity, "merged a near-duplicate");
+                self.report.merged += 1;
+                self.report.merges.push(format!(
+                    "{link} merged into {} (similarity {similarity:.2})",
+                    into.atom_id()
+                ));
+            }
+            Upserted::New => self.report.new += 1,
+            Upserted::Updated => self.report.updated += 1,
+            Upserted::Unchanged => self.report.unchanged += 1,
+        }
+    }
+}
+
+impl Sink for Storing {
+    async fn wants(&mut self, declared: Option<&str>, url: Option<&Url>) -> Result<bool, RunError> {
+        let store = self.store.clone();
+        let (feed, name, rank) = (self.feed.clone(), self.name.clone(), self.rank);
+        let id = declared.map(declared_id);
+        let identity = url.map(url_identity);
+        let link = url.map(|u| clean_url(u).to_string());
+        let attached = blocking::run(move || {
+            let origin = Origin {
+                feed: &feed,
+                source: &name,
+                rank,
+            };
+            store.attach(&origin, id.as_deref(), identity.as_deref(), link.as_deref())
+        })
+        .await??;
+        match attached {
+            None => Ok(true),
+            Some(outcome) => {
+                self.count(outcome, None);
+                Ok(false)
+            }
+        }
+    }
+
+    async fn put(&mut self, item: NewItem) -> Result<(), RunError> {
+        let store = self.store.clone();
+        let (feed, name, rank) = (self.feed.clone(), self.name.clone(), self.rank);
+        let link = item.link.clone();
+        let outcome = blocking::run(move || {
+            let now = chrono::Utc::now().timestamp_millis();
+            let origin = Origin {
+                feed: &feed,
+                source: &name,
+                rank,
+            };
+            store.upsert(&origin, &item, now)
+        })
+        .await??;
+        self.count(outcome, link.as_deref());
+        Ok(())
+    }
+}
+
+/// Keeps items instead of storing them, and fetches only a few article pages.
+#[derive(Default)]
+pub struct Preview {
+    items: Vec<NewItem>,
+    articles: usize,
+}
+
+impl Preview {
+    pub fn finish(self) -> (Vec<NewItem>, Report) {
+        (self.items, Report::default())
+    }
+}
+
+impl Sink for Preview {
+    async fn wants(&mut self, _: Option<&str>, _: Option<&Url>) -> Result<bool, RunError> {
+        self.articles += 1;
+        Ok(self.articles <= PREVIEW_ARTICLES)
+    }
+
+    async fn put(&mut self, item: NewItem) -> Result<(), RunError> {
+        self.items.push(item);
+        Ok(())
+    }
+}
