@@ -1,12 +1,13 @@
-//! The `paperboy` command: parses arguments, calls the library, maps outcomes to exit
-//! codes (0 ok, 1 the work failed, 2 bad usage or bad config).
+//! The `paperboy` command: parses arguments, calls the library through one `cli` module
+//! per command group, and maps the one error type they return to an exit code (0 ok,
+//! 1 the work failed, 2 bad usage or bad config).
+
+mod cli;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use paperboy::config::{self, Settings};
-use paperboy::{daemon, publish, schedule};
 
 #[derive(Parser)]
 #[command(
@@ -71,16 +72,13 @@ enum Command {
     },
 }
 
-const FAILED: u8 = 1;
-const BAD_CONFIG: u8 = 2;
-
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
             return if err.use_stderr() {
-                ExitCode::from(BAD_CONFIG)
+                ExitCode::from(cli::BAD_USAGE)
             } else {
                 ExitCode::SUCCESS
             };
@@ -93,310 +91,23 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match cli.command {
-        Command::Check { config, fetch } => check(config, fetch),
-        Command::Run { config } => with_settings(config, run),
+    let outcome = match cli.command {
+        Command::Check { config, fetch } => cli::fetch::check(config, fetch),
+        Command::Run { config } => cli::serve::run(config),
         Command::Fetch {
             config,
             dry_run,
             sources,
-        } => with_settings(config, |s| fetch(s, sources, dry_run)),
-        Command::Publish { config, out } => with_settings(config, |s| publish_files(s, out)),
-        Command::Extract { page, url, config } => extract(page, url, config),
-        Command::Inspect { config, url } => with_settings(config, |s| inspect(s, &url)),
-    }
-}
-
-fn load(path: Option<PathBuf>) -> Result<Settings, ExitCode> {
-    let path = path.unwrap_or_else(config::default_config_path);
-    config::load(&path).map_err(|err| {
-        eprintln!("{err}");
-        ExitCode::from(BAD_CONFIG)
-    })
-}
-
-fn with_settings(path: Option<PathBuf>, work: impl FnOnce(Settings) -> ExitCode) -> ExitCode {
-    match load(path) {
-        Ok(settings) => work(settings),
-        Err(code) => code,
-    }
-}
-
-fn check(path: Option<PathBuf>, fetch: bool) -> ExitCode {
-    let settings = match load(path) {
-        Ok(settings) => settings,
-        Err(code) => return code,
+        } => cli::fetch::fetch(config, sources, dry_run),
+        Command::Publish { config, out } => cli::serve::publish(config, &out),
+        Command::Extract { page, url, config } => cli::show::extract(&page, url, config),
+        Command::Inspect { config, url } => cli::show::inspect(config, &url),
     };
-    println!(
-        "ok: {} feeds, {} sources",
-        settings.feeds.len(),
-        settings.sources().count()
-    );
-    if !fetch {
-        return ExitCode::SUCCESS;
-    }
-    let ctx = match daemon::context(settings) {
-        Ok(ctx) => ctx,
-        Err(err) => {
-            eprintln!("paperboy: {err}");
-            return ExitCode::from(FAILED);
-        }
-    };
-    // Warnings, not errors: a site that is down today does not make the config wrong.
-    for_each_source(&ctx, &[], |ctx, source| async move {
-        match paperboy::pipeline::preview(&ctx, &source).await {
-            Ok((items, report)) if report.warnings.is_empty() && !items.is_empty() => {
-                println!("{}: ok ({} items)", source.name, items.len());
-            }
-            Ok((items, report)) => {
-                if items.is_empty() {
-                    println!(
-                        "{}: warning: nothing found at {}",
-                        source.name,
-                        source.address()
-                    );
-                }
-                for warning in report.warnings {
-                    println!("{}: warning: {warning}", source.name);
-                }
-            }
-            Err(err) => println!("{}: warning: {err}", source.name),
-        }
-        false
-    });
-    ExitCode::SUCCESS
-}
-
-/// Runs `work` for every source (or those named) at once, and counts the `true`s it
-/// returns. Politeness and concurrency limits live in the fetcher.
-fn for_each_source<F, Fut>(ctx: &paperboy::pipeline::Context, names: &[String], work: F) -> usize
-where
-    F: Fn(paperboy::pipeline::Context, paperboy::config::SourceDef) -> Fut,
-    Fut: std::future::Future<Output = bool> + Send + 'static,
-{
-    let sources: Vec<_> = ctx
-        .settings
-        .sources()
-        .filter(|s| names.is_empty() || names.contains(&s.name))
-        .cloned()
-        .collect();
-    runtime().block_on(async {
-        let mut runs = tokio::task::JoinSet::new();
-        for source in sources {
-            runs.spawn(work(ctx.clone(), source));
-        }
-        let mut count = 0;
-        while let Some(result) = runs.join_next().await {
-            count += usize::from(result.unwrap_or(true));
-        }
-        count
-    })
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime starts")
-}
-
-fn run(settings: Settings) -> ExitCode {
-    match runtime().block_on(daemon::run(settings)) {
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("paperboy: {err}");
-            ExitCode::from(FAILED)
-        }
-    }
-}
-
-fn fetch(settings: Settings, names: Vec<String>, dry_run: bool) -> ExitCode {
-    let unknown: Vec<&String> = names
-        .iter()
-        .filter(|n| !settings.sources().any(|s| &s.name == *n))
-        .collect();
-    if !unknown.is_empty() {
-        for name in unknown {
-            eprintln!("paperboy: no source named `{name}`");
-        }
-        return ExitCode::from(BAD_CONFIG);
-    }
-    let ctx = match daemon::context(settings) {
-        Ok(ctx) => ctx,
-        Err(err) => {
-            eprintln!("paperboy: {err}");
-            return ExitCode::from(FAILED);
-        }
-    };
-    let failures = for_each_source(&ctx, &names, |ctx, source| async move {
-        if dry_run {
-            let outcome = paperboy::pipeline::preview(&ctx, &source).await;
-            print_preview(&source.name, &outcome);
-            outcome.is_err()
-        } else {
-            let outcome = schedule::run_once(&ctx, &source).await;
-            match &outcome {
-                Ok(report) => {
-                    println!("{}: {report}", source.name);
-                    for merge in &report.merges {
-                        println!("{}: {merge}", source.name);
-                    }
-                    for warning in &report.warnings {
-                        println!("{}: warning: {warning}", source.name);
-                    }
-                }
-                Err(err) => println!("{}: error: {err}", source.name),
-            }
-            outcome.is_err()
-        }
-    });
-    if failures > 0 {
-        ExitCode::from(FAILED)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-type Preview = Result<
-    (Vec<paperboy::store::NewItem>, paperboy::pipeline::Report),
-    paperboy::pipeline::RunError,
->;
-
-fn print_preview(name: &str, outcome: &Preview) {
-    match outcome {
-        Ok((items, report)) => {
-            println!("{name}: {} items (dry run, nothing stored)", items.len());
-            for warning in &report.warnings {
-                println!("  warning: {warning}");
-            }
-            for item in items {
-                let published = item
-                    .published
-                    .and_then(|(ms, offset)| {
-                        let zone = chrono::FixedOffset::east_opt(offset)?;
-                        Some(chrono::DateTime::from_timestamp_millis(ms)?.with_timezone(&zone))
-                    })
-                    .map_or("-".to_string(), |t| t.to_rfc3339());
-                println!(
-                    "  {published}  {}  {}",
-                    item.title,
-                    item.link.as_deref().unwrap_or("-")
-                );
-            }
-        }
-        Err(err) => println!("{name}: error: {err}"),
-    }
-}
-
-fn publish_files(settings: Settings, out: PathBuf) -> ExitCode {
-    let result = paperboy::store::Store::open_with_cache(&settings.data_dir, settings.store_cache)
-        .map_err(|err| err.to_string())
-        .and_then(|store| publish::write_files(&settings, &store, &out));
-    match result {
-        Ok(count) => {
-            println!("wrote {count} feeds to {}", out.display());
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("paperboy: {err}");
-            ExitCode::from(FAILED)
-        }
-    }
-}
-
-/// `paperboy extract`: works without a config (Beijing time, default HTTP settings); uses
-/// one when given or found.
-fn extract(page: String, url: Option<String>, config: Option<PathBuf>) -> ExitCode {
-    let path = config.clone().unwrap_or_else(config::default_config_path);
-    let settings = if config.is_some() || path.exists() {
-        match load(Some(path)) {
-            Ok(settings) => Some(settings),
-            Err(code) => return code,
-        }
-    } else {
-        None
-    };
-    let timezone = settings
-        .as_ref()
-        .map_or(chrono_tz::Asia::Shanghai, |s| s.timezone);
-    let is_url = page.starts_with("http://") || page.starts_with("https://");
-    let base = match url
-        .as_deref()
-        .or(is_url.then_some(page.as_str()))
-        .map(url::Url::parse)
-        .transpose()
-    {
-        Ok(base) => base,
-        Err(err) => {
-            eprintln!("paperboy: --url: {err}");
-            return ExitCode::from(BAD_CONFIG);
-        }
-    };
-    let html = if is_url {
-        let fetch = settings
-            .map(|s| s.fetch)
-            .unwrap_or_else(config::FetchSettings::default);
-        match runtime().block_on(paperboy::pipeline::fetch_page(
-            &fetch,
-            base.as_ref().expect("a URL"),
-        )) {
-            Ok(text) => text,
-            Err(err) => {
-                eprintln!("paperboy: {err}");
-                return ExitCode::from(FAILED);
-            }
-        }
-    } else {
-        match std::fs::read(&page) {
-            Ok(bytes) => paperboy::charset::decode(&bytes, None).text,
-            Err(err) => {
-                eprintln!("paperboy: {page}: {err}");
-                return ExitCode::from(FAILED);
-            }
-        }
-    };
-    let article = paperboy::extract::extract(&html, base.as_ref(), &Default::default(), timezone);
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&article).expect("an article serializes")
-    );
-    ExitCode::SUCCESS
-}
-
-fn inspect(settings: Settings, url: &str) -> ExitCode {
-    let url = match url::Url::parse(url) {
-        Ok(url) => url,
-        Err(err) => {
-            eprintln!("paperboy: `{url}` is not a URL: {err}");
-            return ExitCode::from(BAD_CONFIG);
-        }
-    };
-    let found = paperboy::store::Store::open_with_cache(&settings.data_dir, settings.store_cache)
-        .and_then(|store| store.item_for_url(&paperboy::normalize::url_identity(&url)));
-    match found {
-        Ok(Some(item)) => {
-            let places: Vec<_> = item
-                .places
-                .iter()
-                .map(|p| serde_json::json!({"source": p.source, "url": p.url, "outlet": p.outlet, "merged_with_similarity": p.similarity}))
-                .collect();
-            let report = serde_json::json!({
-                "id": item.key.atom_id(),
-                "title": item.title,
-                "owner": item.owner,
-                "feeds": item.feeds,
-                "places": places,
-            });
-            println!("{}", serde_json::to_string_pretty(&report).expect("json"));
-            ExitCode::SUCCESS
-        }
-        Ok(None) => {
-            eprintln!("paperboy: no stored item has the address {url}");
-            ExitCode::from(FAILED)
-        }
-        Err(err) => {
-            eprintln!("paperboy: {err}");
-            ExitCode::from(FAILED)
+            err.report();
+            ExitCode::from(err.exit_code())
         }
     }
 }

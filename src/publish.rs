@@ -94,17 +94,33 @@ async fn render_blocking(ctx: &Context, slug: &str) -> Result<Document, StoreErr
     .expect("rendering does not panic")
 }
 
+/// Why feeds could not be written out.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{path}: {source}")]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
 /// Writes every feed as `<dir>/<slug>.atom`.
-pub fn write_files(settings: &Settings, store: &Store, dir: &Path) -> Result<usize, String> {
-    std::fs::create_dir_all(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
+pub fn write_files(settings: &Settings, store: &Store, dir: &Path) -> Result<usize, PublishError> {
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| PublishError::Write { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(failed(dir))?;
     for feed in &settings.feeds {
-        let document = render(settings, feed, store).map_err(|err| err.to_string())?;
+        let document = render(settings, feed, store)?;
         let path = dir.join(format!("{}.atom", feed.slug));
         let temp = dir.join(format!(".{}.atom.tmp", feed.slug));
         // Write beside, then rename: a reader of the directory never sees half a feed.
         std::fs::write(&temp, &document.xml)
             .and_then(|()| std::fs::rename(&temp, &path))
-            .map_err(|err| format!("{}: {err}", path.display()))?;
+            .map_err(failed(&path))?;
     }
     Ok(settings.feeds.len())
 }

@@ -5,12 +5,17 @@
 //! day-of-week numbers are turned into names before the line reaches the crate. A 6-field
 //! line is passed through as the crate reads it.
 
+use super::invalid::InvalidValue;
 use std::str::FromStr;
 
 use cron::Schedule;
 
 /// Parses a 5- or 6-field cron expression.
-pub fn parse_schedule(expr: &str) -> Result<Schedule, String> {
+pub fn parse_schedule(expr: &str) -> Result<Schedule, InvalidValue> {
+    parse(expr).map_err(InvalidValue)
+}
+
+fn parse(expr: &str) -> Result<Schedule, String> {
     let fields: Vec<&str> = expr.split_whitespace().collect();
     let six = match fields.len() {
         5 => {

@@ -120,7 +120,7 @@ pub(super) fn read_daemon(path: &Path, issues: &mut Vec<ConfigIssue>) -> Option<
     let store_cache = match &file.store_cache {
         None => super::DEFAULT_STORE_CACHE,
         Some(text) => parse_size(text.get_ref()).unwrap_or_else(|err| {
-            out.at(Some(text), "store_cache", err);
+            out.at(Some(text), "store_cache", err.to_string());
             super::DEFAULT_STORE_CACHE
         }),
     };
@@ -150,7 +150,7 @@ fn fetch_settings(section: &FetchSection, out: &mut FileIssues) -> FetchSettings
     let mut duration = |value: &Option<Spanned<String>>, key: &str, default: &str| {
         let text = value.as_ref().map_or(default, |s| s.get_ref().as_str());
         parse_duration(text).unwrap_or_else(|err| {
-            out.at(value.as_ref(), key, err);
+            out.at(value.as_ref(), key, err.to_string());
             parse_duration(default).expect("valid default")
         })
     };
@@ -178,7 +178,7 @@ fn fetch_settings(section: &FetchSection, out: &mut FileIssues) -> FetchSettings
         .as_ref()
         .map_or("16MiB", |s| s.get_ref().as_str());
     let max_body = parse_size(max_body_text).unwrap_or_else(|err| {
-        out.at(section.max_body.as_ref(), "fetch.max_body", err);
+        out.at(section.max_body.as_ref(), "fetch.max_body", err.to_string());
         16 << 20
     });
     let concurrency = section.concurrency.unwrap_or(8);

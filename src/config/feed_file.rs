@@ -169,7 +169,7 @@ fn read_feed(path: &Path, settings: &Settings, issues: &mut Vec<ConfigIssue>) ->
     let default_schedule = file.schedule.as_ref();
     if let Some(schedule) = default_schedule {
         if let Err(err) = parse_schedule(schedule.get_ref()) {
-            out.at(Some(schedule), "schedule", err);
+            out.at(Some(schedule), "schedule", err.to_string());
         }
     }
     let sources: Vec<SourceDef> = file
@@ -245,7 +245,7 @@ fn source_def(
         Err(err) => {
             // The feed file's own schedule was reported once already.
             if table.schedule.is_some() {
-                out.at(table.schedule.as_ref(), &key("schedule"), err);
+                out.at(table.schedule.as_ref(), &key("schedule"), err.to_string());
             }
             None
         }

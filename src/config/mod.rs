@@ -7,6 +7,7 @@
 mod cron_expr;
 mod daemon_file;
 mod feed_file;
+mod invalid;
 mod source_kind;
 #[cfg(test)]
 mod tests;
@@ -23,6 +24,7 @@ use chrono_tz::Tz;
 use url::Url;
 
 pub use cron_expr::parse_schedule;
+pub use invalid::InvalidValue;
 pub use source_kind::{
     EditionTemplate, EpaperRules, FieldRef, JsonRules, SourceKind, TemplateError,
 };

@@ -4,11 +4,16 @@
 //! either reject decimals (`"1.2s"`, which DESIGN.md uses for `host_delay`) or accept far
 //! more than a config file should (`"1 fortnight"`).
 
+use super::invalid::InvalidValue;
 use std::time::Duration;
 
 /// Parses `"<number><unit>"` with unit `ms`, `s`, `m`, `h` or `d`; the number may have a
 /// decimal part. `"0"` alone is accepted as zero.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, InvalidValue> {
+    duration(text).map_err(InvalidValue)
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     if text == "0" {
         return Ok(Duration::ZERO);
@@ -40,7 +45,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 /// Parses a byte size such as `"16MiB"`, `"512KiB"` or a plain number of bytes.
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub fn parse_size(text: &str) -> Result<u64, InvalidValue> {
+    size(text).map_err(InvalidValue)
+}
+
+fn size(text: &str) -> Result<u64, String> {
     text.trim()
         .parse::<bytesize::ByteSize>()
         .map(|size| size.as_u64())

@@ -1,0 +1,75 @@
+//! The command groups of the `paperboy` binary, and the one error they return: each
+//! variant knows its exit code and how it is shown.
+
+pub mod fetch;
+pub mod serve;
+pub mod show;
+
+use std::path::PathBuf;
+
+use paperboy::config::{self, ConfigError, Settings};
+
+/// The work failed (a source, the store, a page).
+pub const FAILED: u8 = 1;
+/// Bad usage or a bad config.
+pub const BAD_USAGE: u8 = 2;
+
+/// Why a command did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Arguments that name nothing usable.
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Daemon(#[from] paperboy::daemon::DaemonError),
+    #[error(transparent)]
+    Store(#[from] paperboy::store::StoreError),
+    #[error(transparent)]
+    Run(#[from] paperboy::pipeline::RunError),
+    #[error(transparent)]
+    Publish(#[from] paperboy::publish::PublishError),
+    #[error("{path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    NotFound(String),
+    /// Sources that failed; each was reported on its own line already.
+    #[error("{0} sources failed")]
+    SourcesFailed(usize),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Config(_) | CliError::Usage(_) => BAD_USAGE,
+            _ => FAILED,
+        }
+    }
+
+    /// Prints the error on stderr: config errors as they are (they name file, line and
+    /// key), others behind the program's name, failed sources not again.
+    pub fn report(&self) {
+        match self {
+            CliError::SourcesFailed(_) => {}
+            CliError::Config(err) => eprintln!("{err}"),
+            err => eprintln!("paperboy: {err}"),
+        }
+    }
+}
+
+/// The settings at `path`, `$PAPERBOY_CONFIG` or the default places.
+pub fn load(path: Option<PathBuf>) -> Result<Settings, CliError> {
+    let path = path.unwrap_or_else(config::default_config_path);
+    Ok(config::load(&path)?)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+}
