@@ -3,8 +3,7 @@
 use url::Url;
 
 use super::{clean_url, declared_id, plain_text, sanitize_html, url_identity};
-use crate::source::RawItem;
-use crate::store::NewItem;
+use crate::model::{NewItem, RawItem};
 
 /// Characters of body text used as a title when an item has none.
 const TITLE_FROM_TEXT: usize = 40;
