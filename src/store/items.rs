@@ -1,30 +1,16 @@
 //! Storing items: dedup by identity, near-duplicates joining the stored item, and
 //! sources attaching themselves to items they list.
 
-use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
-
 use super::dedup::{MAX_PER_BAND, Near, band_key};
 use super::keys::{feed_entry, guid_key};
+use super::places::{create, own_place, place};
 use super::records::{Origin, Version};
-use super::{NewItem, Place, Store, StoreError, StoredItem, TREE_ITEMS, Upserted, decode, encode};
+use super::tx::{Tx, TxResult, abort};
+use super::{NewItem, Store, StoreError, StoredItem, TREE_ITEMS, Upserted, decode, encode};
 use crate::normalize::ItemKey;
-
-type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
 /// Alias hops followed at most (a key re-owned several times).
 const MAX_ALIAS_HOPS: usize = 8;
-
-/// The trees one upsert touches, inside a transaction.
-struct Tx<'a> {
-    items: &'a TransactionalTree,
-    urls: &'a TransactionalTree,
-    guids: &'a TransactionalTree,
-    ids: &'a TransactionalTree,
-    feed_time: &'a TransactionalTree,
-    lsh: &'a TransactionalTree,
-    aliases: &'a TransactionalTree,
-}
 
 impl Store {
     /// Stores one item of `origin`'s source, merging it with the stored item that has the
@@ -111,42 +97,6 @@ impl Store {
             Ok(Some(outcome))
         })
     }
-}
-
-impl Store {
-    /// Runs `work` in one transaction over the trees an item write touches. sled re-runs
-    /// the closure on a conflict, so it must only read and write through `tx`.
-    fn transact<T>(&self, work: impl Fn(&Tx<'_>) -> TxResult<T>) -> Result<T, StoreError> {
-        let trees = (
-            &self.items,
-            &self.urls,
-            &self.guids,
-            &self.ids,
-            &self.feed_time,
-            &self.lsh,
-            &self.aliases,
-        );
-        trees
-            .transaction(|(items, urls, guids, ids, feed_time, lsh, aliases)| {
-                work(&Tx {
-                    items,
-                    urls,
-                    guids,
-                    ids,
-                    feed_time,
-                    lsh,
-                    aliases,
-                })
-            })
-            .map_err(|err| match err {
-                TransactionError::Abort(err) => err,
-                TransactionError::Storage(err) => StoreError::Sled(err),
-            })
-    }
-}
-
-fn abort(err: StoreError) -> ConflictableTransactionError<StoreError> {
-    ConflictableTransactionError::Abort(err)
 }
 
 impl Tx<'_> {
@@ -255,59 +205,6 @@ impl Tx<'_> {
         }))
     }
 
-    /// Orders the places, takes the primary place's version as the item's, moves the item
-    /// to the primary's key when that changed (leaving an alias behind), keeps the feed
-    /// index in step, and writes it. Returns the item's key.
-    fn settle(
-        &self,
-        mut item: StoredItem,
-        before: &StoredItem,
-        now: i64,
-        source: &str,
-        new: &NewItem,
-    ) -> TxResult<ItemKey> {
-        item.places
-            .sort_by(|a, b| a.precedence().cmp(&b.precedence()));
-        let primary = item.places[0].clone();
-        if let Some(version) = &primary.version {
-            if version.fingerprint != item.fingerprint {
-                item.updated = now;
-            }
-            item.owner = primary.source.clone();
-            item.title = version.title.clone();
-            item.link = version.link.clone().or(item.link.take());
-            item.summary = version.summary.clone();
-            item.content = version.content.clone();
-            item.author = version.author.clone();
-            item.outlet = version.outlet.clone();
-            if version.published.is_some() {
-                item.published = version.published;
-            }
-            item.categories = version.categories.clone();
-            item.fingerprint = version.fingerprint;
-        }
-        let old_key = before.key;
-        let wanted = ItemKey::for_identity(&primary.identity);
-        if primary.version.is_some() && wanted != item.key && self.items.get(wanted.0)?.is_none() {
-            item.key = wanted;
-            self.items.remove(&old_key.0)?;
-            self.aliases.insert(&old_key.0, &wanted.0)?;
-        }
-        if item.key != old_key || item.sort_time() != before.sort_time() {
-            for slug in &before.feeds {
-                self.feed_time
-                    .remove(feed_entry(slug, before.sort_time(), &old_key))?;
-            }
-        }
-        for slug in &item.feeds {
-            self.feed_time
-                .insert(feed_entry(slug, item.sort_time(), &item.key), &[])?;
-        }
-        self.index(&item, source, new)?;
-        self.items.insert(&item.key.0, encode(&item))?;
-        Ok(item.key)
-    }
-
     /// The stored item this one is: by guid within the source, else by declared id or URL.
     fn find(&self, source: &str, new: &NewItem) -> TxResult<Option<ItemKey>> {
         let lookups = [
@@ -350,7 +247,7 @@ impl Tx<'_> {
     }
 
     /// Points every identity of `new` at the item.
-    fn index(&self, item: &StoredItem, source: &str, new: &NewItem) -> TxResult<()> {
+    pub(super) fn index(&self, item: &StoredItem, source: &str, new: &NewItem) -> TxResult<()> {
         let key = &item.key.0;
         if let Some(guid) = &new.guid {
             self.guids.insert(guid_key(source, guid), key)?;
@@ -362,49 +259,6 @@ impl Tx<'_> {
             self.urls.insert(url.as_bytes(), key)?;
         }
         Ok(())
-    }
-}
-
-/// The place of `source` that an item with `identity` updates: the one stored under that
-/// identity, else the source's place (found again by its guid under a new link, or
-/// attached without a version).
-fn own_place(item: &StoredItem, source: &str, identity: &str) -> Option<usize> {
-    item.places
-        .iter()
-        .position(|p| p.source == source && p.identity == identity)
-        .or_else(|| item.places.iter().position(|p| p.source == source))
-}
-
-fn place(origin: &Origin<'_>, new: &NewItem, version: Option<Version>) -> Place {
-    Place {
-        source: origin.source.to_string(),
-        feed: origin.feed.to_string(),
-        rank: origin.rank,
-        identity: new.primary_identity(origin.source),
-        url: new.link.clone(),
-        outlet: new.outlet.clone(),
-        similarity: None,
-        version,
-    }
-}
-
-fn create(key: ItemKey, origin: &Origin<'_>, new: &NewItem, now: i64) -> StoredItem {
-    StoredItem {
-        key,
-        title: new.title.clone(),
-        link: new.link.clone(),
-        summary: new.summary.clone(),
-        content: new.content.clone(),
-        author: new.author.clone(),
-        outlet: new.outlet.clone(),
-        published: new.published,
-        first_seen: now,
-        updated: now,
-        owner: origin.source.to_string(),
-        places: vec![place(origin, new, Some(Version::of(new)))],
-        feeds: vec![origin.feed.to_string()],
-        categories: new.categories.clone(),
-        fingerprint: new.fingerprint(),
     }
 }
 

@@ -9,8 +9,10 @@ mod dedup;
 mod items;
 mod keys;
 mod migrate;
+mod places;
 mod read;
 mod records;
+mod tx;
 
 use std::path::{Path, PathBuf};
 
