@@ -104,3 +104,86 @@ pub(super) fn from_v2(store: &Store) -> Result<(), StoreError> {
     store.db.flush()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use serde::Serialize;
+
+    use super::*;
+
+    /// A schema-2 item as that version wrote it.
+    #[derive(Serialize)]
+    struct WrittenV2 {
+        key: ItemKey,
+        title: String,
+        link: Option<String>,
+        summary: Option<String>,
+        content: Option<String>,
+        author: Option<String>,
+        outlet: Option<String>,
+        published: Option<(i64, i32)>,
+        first_seen: i64,
+        updated: i64,
+        owner: String,
+        places: Vec<(String, Option<String>, Option<String>, Option<f32>)>,
+        feeds: Vec<String>,
+        categories: Vec<String>,
+        fingerprint: u64,
+    }
+
+    #[test]
+    fn a_schema_2_store_opens_with_nothing_lost_and_no_id_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = ItemKey::for_identity("url://paper.example/a1.htm");
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let old = WrittenV2 {
+                key,
+                title: "66315件实事擦亮民生底色".into(),
+                link: Some("http://paper.example/a1.htm".into()),
+                summary: None,
+                content: Some("<p>正文</p>".into()),
+                author: Some("姜斌".into()),
+                outlet: None,
+                published: Some((1_000, 28_800)),
+                first_seen: 2_000,
+                updated: 2_000,
+                owner: "dz".into(),
+                places: vec![
+                    (
+                        "dz".into(),
+                        Some("http://paper.example/a1.htm".into()),
+                        None,
+                        None,
+                    ),
+                    (
+                        "gov".into(),
+                        Some("http://gov.example/t1".into()),
+                        None,
+                        Some(0.97),
+                    ),
+                ],
+                feeds: vec!["paper".into(), "portal".into()],
+                categories: vec![],
+                fingerprint: 7,
+            };
+            store.items.insert(key.0, encode(&old)).unwrap();
+            store.meta.insert(META_SCHEMA, &2u32.to_be_bytes()).unwrap();
+            store.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let item = store.item(&key).unwrap().expect("the item is still there");
+        assert_eq!(item.title, "66315件实事擦亮民生底色");
+        assert_eq!(item.places.len(), 2);
+        assert_eq!(item.places[1].similarity, Some(0.97));
+        let owner = &item.places[0];
+        assert_eq!(owner.version.as_ref().unwrap().title, item.title);
+        // The owner's identity names the key it has: a later write keeps the Atom id.
+        assert_eq!(ItemKey::for_identity(&owner.identity), key);
+        drop(store);
+        assert!(
+            Store::open(dir.path()).is_ok(),
+            "and opens again as schema 3"
+        );
+    }
+}

@@ -107,3 +107,54 @@ pub(super) fn create(key: ItemKey, origin: &Origin<'_>, new: &NewItem, now: i64)
         fingerprint: new.fingerprint(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{Origin, Store, Upserted, test_item as item};
+
+    const BODY: &str = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
+
+    #[test]
+    fn the_earliest_place_owns_the_item_and_its_key_whatever_arrives_first() {
+        let origin = |feed, source, rank| Origin { feed, source, rank };
+        let mut paper = item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
+        paper.content = Some(BODY.into());
+        paper.published = Some((1_000, 28_800));
+        let mut portal = item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
+        portal.content = Some(BODY.replace("<p>坐到群众炕头、", "<p>"));
+        portal.published = Some((9_000, 28_800));
+
+        let mut keys = Vec::new();
+        for paper_first in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(dir.path()).unwrap();
+            let mut put = |new, o| store.upsert(&o, new, 50_000).unwrap();
+            if paper_first {
+                assert_eq!(put(&paper, origin("paper", "dz", 0)), Upserted::New);
+                assert!(matches!(
+                    put(&portal, origin("portal", "gov", 1)),
+                    Upserted::Merged { .. }
+                ));
+            } else {
+                assert_eq!(put(&portal, origin("portal", "gov", 1)), Upserted::New);
+                assert!(matches!(
+                    put(&paper, origin("paper", "dz", 0)),
+                    Upserted::Merged { .. }
+                ));
+            }
+            let stored = store.feed_items("portal", 10).unwrap();
+            assert_eq!(stored.len(), 1);
+            let stored = &stored[0];
+            assert_eq!(stored.owner, "dz");
+            assert_eq!(stored.title, "66315件实事擦亮民生底色");
+            assert_eq!(stored.places[0].source, "dz", "the primary place first");
+            assert_eq!(store.feed_items("paper", 10).unwrap()[0].key, stored.key);
+            // Both addresses find it, the moved-away one through its alias.
+            for url in ["//paper.example/a1.htm", "//www.gov.example/t1.shtml"] {
+                assert_eq!(store.item_for_url(url).unwrap().unwrap().key, stored.key);
+            }
+            keys.push(stored.key);
+        }
+        assert_eq!(keys[0], keys[1], "the key follows the primary place");
+    }
+}
