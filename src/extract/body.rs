@@ -56,11 +56,10 @@ pub fn find(document: &Html, content: Option<&Selector>, exclude: &[Selector]) -
     let units = dom::units(*body);
     let totals = totals(&document.tree, &units);
     let regions = headed_chrome(&document.tree, &units, &totals);
-    let (root, first_prose) = best_root(*body, &units, &totals, &regions);
+    let (root, first_prose, sums) = best_root(*body, &units, &totals, &regions);
+    let (root, siblings_left_out) = with_sibling_parts(&document.tree, root, &sums, &totals);
+    removed.extend(siblings_left_out);
     let root_ref = document.tree.get(root).expect("a node of this document");
-    if std::env::var_os("PB_DEBUG").is_some() {
-        eprintln!("root: {:?}", root_ref.value());
-    }
     remove_chrome(root_ref, &units, &totals, &mut removed);
     removed.extend(regions);
     Body {
@@ -172,7 +171,7 @@ fn best_root(
     units: &dom::Units,
     totals: &HashMap<NodeId, Totals>,
     regions: &HashSet<NodeId>,
-) -> (NodeId, Option<NodeId>) {
+) -> (NodeId, Option<NodeId>, HashMap<NodeId, (f64, usize)>) {
     let tree = body.tree();
     let mut sums: HashMap<NodeId, (f64, usize)> = HashMap::new();
     let mut values = Vec::with_capacity(units.order.len());
@@ -201,13 +200,6 @@ fn best_root(
             }
         }
     }
-    if std::env::var_os("PB_DEBUG").is_some() {
-        let mut all: Vec<_> = sums.iter().collect();
-        all.sort_by(|a, b| (b.1).0.partial_cmp(&(a.1).0).unwrap());
-        for (id, v) in all.iter().take(8) {
-            eprintln!("{:?} {:?}", v, tree.get(**id).unwrap().value());
-        }
-    }
     let best = sums
         .iter()
         .filter(|(id, _)| tree.get(**id).is_some_and(|n| n.value().is_element()))
@@ -234,7 +226,60 @@ fn best_root(
                     .is_some_and(|n| lineage(n).any(|a| a.id() == root))
         })
         .map(|(block, _)| *block);
-    (root, first_prose)
+    (root, first_prose, sums)
+}
+
+/// A sibling part of the body is worth at least this share of the chosen element.
+const SIBLING_SHARE: f64 = 0.2;
+/// ...and this much prose at least.
+const SIBLING_MIN: f64 = 40.0;
+
+/// An article split into sibling blocks — wrappers per paragraph group, separated by
+/// inline ads — has its best part chosen alone. When siblings of the chosen element that
+/// are built like it (same element, same class) hold prose of their own (worth a share of
+/// it, with few links), their parent is the body, without the siblings that are not.
+fn with_sibling_parts(
+    tree: &ego_tree::Tree<Node>,
+    root: NodeId,
+    sums: &HashMap<NodeId, (f64, usize)>,
+    totals: &HashMap<NodeId, Totals>,
+) -> (NodeId, Vec<NodeId>) {
+    let Some(node) = tree.get(root) else {
+        return (root, Vec::new());
+    };
+    let Some(parent) = node.parent().filter(|p| {
+        p.value()
+            .as_element()
+            .is_some_and(|el| !matches!(el.name(), "body" | "html"))
+    }) else {
+        return (root, Vec::new());
+    };
+    let own = sums.get(&root).map_or(0.0, |(sum, _)| *sum);
+    let shape = |id: NodeId| {
+        tree.get(id)
+            .and_then(|n| n.value().as_element())
+            .map(|el| (el.name().to_string(), el.attr("class").map(str::to_string)))
+    };
+    let root_shape = shape(root);
+    let is_part = |id: NodeId| {
+        let sum = sums.get(&id).map_or(0.0, |(sum, _)| *sum);
+        let total = totals.get(&id).copied().unwrap_or_default();
+        id == root
+            || (shape(id) == root_shape
+                && sum >= SIBLING_MIN.max(own * SIBLING_SHARE)
+                && total.link_chars * 3 < total.chars)
+    };
+    let children: Vec<NodeId> = parent
+        .children()
+        .filter(|c| c.value().is_element())
+        .map(|c| c.id())
+        .collect();
+    let parts = children.iter().filter(|id| is_part(**id)).count();
+    if parts < 2 {
+        return (root, Vec::new());
+    }
+    let left_out = children.into_iter().filter(|id| !is_part(*id)).collect();
+    (parent.id(), left_out)
 }
 
 /// Marks chrome inside the chosen body: chrome-named elements that are short or mostly

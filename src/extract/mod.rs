@@ -300,6 +300,30 @@ mod tests {
     }
 
     #[test]
+    fn a_body_split_by_a_block_of_ad_links_is_joined() {
+        let para = "自党史学习教育开展以来，我市把实践活动作为落脚点，聚焦群众急难愁盼，统筹推进实事项目落实落地。";
+        let ads: String = (0..20)
+            .map(|i| format!("<li><a href=\"/ad{i}\">限时特惠楼盘火热认购中欢迎垂询</a></li>"))
+            .collect();
+        let page = format!(
+            r#"<html><body><h1>解急难愁盼 办民生实事</h1><div class="main">
+            <div class="part"><p>第一部分。{para}</p><p>{para}</p><p>{para}</p></div>
+            <ul class="box">{ads}</ul>
+            <div class="part"><p>第二部分。{para}</p><p>{para}</p></div>
+            </div><div class="footer"><a href="/">首页</a></div></body></html>"#
+        );
+        let article = extract(
+            &page,
+            None,
+            &Overrides::default(),
+            chrono_tz::Asia::Shanghai,
+        );
+        assert!(article.text.starts_with("第一部分。"), "{}", article.text);
+        assert!(article.text.contains("第二部分。"), "{}", article.text);
+        assert!(!article.text.contains("楼盘"), "{}", article.text);
+    }
+
+    #[test]
     fn override_selectors_take_precedence() {
         let page = r#"<html><head><title>站点首页</title></head><body>
             <div class="hd"><span class="t">真正的标题</span><span class="when">刊发 2021-11-16 08:15</span></div>
