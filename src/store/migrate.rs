@@ -111,6 +111,9 @@ mod tests {
 
     use super::*;
 
+    /// A schema-2 place as that version wrote it: source, URL, outlet, similarity.
+    type PlaceV2 = (String, Option<String>, Option<String>, Option<f32>);
+
     /// A schema-2 item as that version wrote it.
     #[derive(Serialize)]
     struct WrittenV2 {
@@ -125,7 +128,7 @@ mod tests {
         first_seen: i64,
         updated: i64,
         owner: String,
-        places: Vec<(String, Option<String>, Option<String>, Option<f32>)>,
+        places: Vec<PlaceV2>,
         feeds: Vec<String>,
         categories: Vec<String>,
         fingerprint: u64,

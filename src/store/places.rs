@@ -128,7 +128,7 @@ mod tests {
         for paper_first in [true, false] {
             let dir = tempfile::tempdir().unwrap();
             let store = Store::open(dir.path()).unwrap();
-            let mut put = |new, o| store.upsert(&o, new, 50_000).unwrap();
+            let put = |new, o| store.upsert(&o, new, 50_000).unwrap();
             if paper_first {
                 assert_eq!(put(&paper, origin("paper", "dz", 0)), Upserted::New);
                 assert!(matches!(
