@@ -51,6 +51,10 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             continue;
         };
         if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+            if encoding.is_single_byte() && single_byte_lie(bytes, &text) {
+                lied.get_or_insert(encoding);
+                continue;
+            }
             return Decoded {
                 text: text.into_owned(),
                 encoding,
@@ -60,6 +64,15 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
         lied.get_or_insert(encoding);
     }
     let detected = detect(bytes);
+    if lied.is_some() {
+        if let Some(text) = detected.decode_without_bom_handling_and_without_replacement(bytes) {
+            return Decoded {
+                text: text.into_owned(),
+                encoding: detected,
+                evidence: Evidence::Detected,
+            };
+        }
+    }
     let (text, encoding) = match lied {
         // Neither decodes cleanly (a truncated or damaged body): keep whichever loses less.
         Some(declared) if declared != detected => {
@@ -110,6 +123,27 @@ pub fn xml_as_utf8(bytes: &[u8], content_type: Option<&str>) -> Vec<u8> {
         }
     }
     text.into_bytes()
+}
+
+/// Whether a single-byte declaration (which decodes any bytes without an error) is
+/// belied by the bytes: they are UTF-8 with non-ASCII characters (UTF-8 text labelled
+/// Latin-1, as old CMSs do), they decode to C1 control characters, which no text holds,
+/// or detection finds a multi-byte CJK encoding that reads them cleanly (GBK labelled
+/// Latin-1). Detection decides then.
+fn single_byte_lie(bytes: &[u8], text: &str) -> bool {
+    if bytes.is_ascii() {
+        return false;
+    }
+    if std::str::from_utf8(bytes).is_ok()
+        || text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c))
+    {
+        return true;
+    }
+    let detected = detect(bytes);
+    !detected.is_single_byte()
+        && detected
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .is_some()
 }
 
 fn lossy(bytes: &[u8], encoding: &'static Encoding) -> String {

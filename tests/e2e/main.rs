@@ -8,6 +8,7 @@ mod crash;
 mod dedup;
 mod extract_pages;
 mod extract_quality;
+mod feed_shapes;
 mod near_duplicates;
 mod pages;
 mod reader;

@@ -63,3 +63,63 @@ fn deep_nesting_and_huge_lines() {
     let many = "<p>短句。</p>".repeat(50_000);
     run(many.as_bytes());
 }
+
+/// The feed path on arbitrary input: parse errors are fine, panics are not.
+fn run_feed(bytes: &[u8]) {
+    let page = paperboy::fetch::Page {
+        url: url::Url::parse("http://news.example/feed.xml").unwrap(),
+        content_type: None,
+        validators: Default::default(),
+        body: bytes.to_vec(),
+    };
+    let _ = paperboy::source::feed::parse(&page, chrono_tz::Asia::Shanghai);
+}
+
+fn feeds() -> Vec<Vec<u8>> {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/feeds");
+    let mut all: Vec<_> = std::fs::read_dir(fixtures)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    all.sort();
+    all.into_iter().map(|p| std::fs::read(p).unwrap()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Real feeds of every shape, cut anywhere and with bytes flipped, spliced or dropped.
+    #[test]
+    fn mutated_real_feeds(
+        feed in any::<prop::sample::Index>(),
+        cut in any::<prop::sample::Index>(),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 0..24),
+    ) {
+        let feeds = feeds();
+        let mut bytes = feeds[feed.index(feeds.len())].clone();
+        for (at, byte, how) in edits {
+            let at = at.index(bytes.len() + 1);
+            match how {
+                0 if at < bytes.len() => bytes[at] = byte,
+                1 => bytes.insert(at, byte),
+                _ if at < bytes.len() => { bytes.remove(at); }
+                _ => {}
+            }
+        }
+        let end = cut.index(bytes.len() + 1);
+        run_feed(&bytes[..end]);
+        run_feed(&bytes);
+    }
+
+    #[test]
+    fn feed_markup_soup(parts in proptest::collection::vec(prop_oneof![
+        Just("<rss version=\"2.0\">"), Just("<channel>"), Just("<item>"), Just("</item>"),
+        Just("<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\">"),
+        Just("</rdf:RDF>"), Just("<dc:title xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"), Just("</dc:title>"),
+        Just("<title>"), Just("</title>"), Just("标题&amp;"), Just("&#0;"), Just("&bogus;"), Just("<![CDATA[x"),
+        Just("]]>"), Just("{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":["), Just("{\"id\":1}"),
+        Just("<feed xmlns=\"http://www.w3.org/2005/Atom\">"), Just("<entry><id>tag:x</id>"), Just("</entry>"),
+    ], 0..120)) {
+        run_feed(parts.concat().as_bytes());
+    }
+}

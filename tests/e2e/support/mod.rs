@@ -8,6 +8,6 @@ pub mod fixture;
 pub mod install;
 
 pub use articles::{Article, rss};
-pub use atom::entries;
+pub use atom::{Entry, entries};
 pub use fixture::{Fixture, Reply};
 pub use install::Install;

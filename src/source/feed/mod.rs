@@ -1,4 +1,7 @@
-//! The `feed` kind: RSS 0.9x/1.0/2.0, Atom and JSON Feed documents, read by feed-rs.
+//! The `feed` kind: RSS 0.9x/1.0/2.0, Atom and JSON Feed documents, read by feed-rs, with
+//! what a tolerant reader adds around it: RSS 0.90/1.0 (RDF) read by [`rdf`], Dublin Core
+//! fields feed-rs missed filled in from it, JSON Feed ids of any JSON type, and an entry's
+//! `id`/`guid` as its link when it is the only address the entry has.
 //!
 //! feed-rs is given UTF-8 (the charset module decodes first, so a charset only in the HTTP
 //! header still works), a date parser that reads zone-less times in the configured zone,
@@ -9,6 +12,8 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use feed_rs::model::{Entry, Text};
 use url::Url;
+
+mod rdf;
 
 use super::{Candidate, Listing, ParseError, RawItem};
 use crate::fetch::Page;
@@ -30,7 +35,13 @@ pub fn read(page: &Page, timezone: Tz) -> Result<Listing, ParseError> {
 
 /// Parses a feed document into items, in document order.
 pub fn parse(page: &Page, timezone: Tz) -> Result<Vec<RawItem>, ParseError> {
-    let bytes = crate::charset::xml_as_utf8(&page.body, page.content_type.as_deref());
+    let mut bytes = crate::charset::xml_as_utf8(&page.body, page.content_type.as_deref());
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if text.trim_start().starts_with('{') {
+        bytes = json_feed_pre_pass(&text).unwrap_or(bytes);
+    } else if rdf::is_rdf(&text) {
+        return rdf::read(&text, &page.url, timezone);
+    }
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(page.url.as_str()))
         .sanitize_content(false)
@@ -43,11 +54,81 @@ pub fn parse(page: &Page, timezone: Tz) -> Result<Vec<RawItem>, ParseError> {
         url: page.url.clone(),
         message: format!("not a readable RSS/Atom/JSON feed: {err}"),
     })?;
-    Ok(feed
+    let mut items: Vec<RawItem> = feed
         .entries
         .into_iter()
         .map(|entry| item(entry, &page.url, timezone))
-        .collect())
+        .collect();
+    if feed.feed_type == feed_rs::model::FeedType::RSS2
+        || feed.feed_type == feed_rs::model::FeedType::RSS0
+    {
+        fill_dublin_core(&mut items, &text, &page.url, timezone);
+    }
+    for item in &mut items {
+        // An entry whose only address is its id or guid (a permalink guid, an Atom id
+        // that is a URL) links there.
+        if item.link.is_none() {
+            item.link = item
+                .guid
+                .as_deref()
+                .and_then(|id| Url::parse(id.trim()).ok())
+                .filter(|url| matches!(url.scheme(), "http" | "https"));
+        }
+    }
+    Ok(items)
+}
+
+/// Titles, times and authors that only Dublin Core gives (`dc:title`, `dc:date` under any
+/// prefix), filled in where feed-rs left them empty. Items are matched by position.
+fn fill_dublin_core(items: &mut [RawItem], text: &str, url: &Url, timezone: Tz) {
+    let fields = rdf::dublin_core(text, url);
+    if fields.len() != items.len() {
+        return;
+    }
+    for (item, fields) in items.iter_mut().zip(fields) {
+        if item.title.is_empty() {
+            if let Some(title) = fields.title.as_deref() {
+                item.title = plain_text(title);
+            }
+        }
+        if item.published.is_none() {
+            item.published = fields
+                .date
+                .as_deref()
+                .and_then(|d| crate::dates::parse_date(d, timezone))
+                .map(|t| t.with_timezone(&timezone).fixed_offset());
+        }
+        if item.author.is_none() {
+            item.author = fields.creator;
+        }
+    }
+}
+
+/// JSON Feed items as feed-rs wants them: ids of any JSON type become strings (the spec
+/// says strings; numbers are common), and an item with only an `external_url` links there.
+fn json_feed_pre_pass(text: &str) -> Option<Vec<u8>> {
+    let mut document: serde_json::Value = serde_json::from_str(text).ok()?;
+    for item in document.get_mut("items")?.as_array_mut()? {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        match item.get("id") {
+            Some(serde_json::Value::String(_)) | None => {}
+            Some(serde_json::Value::Null) => {
+                item.remove("id");
+            }
+            Some(other) => {
+                let id = other.to_string();
+                item.insert("id".into(), serde_json::Value::String(id));
+            }
+        }
+        if !item.contains_key("url") {
+            if let Some(external) = item.get("external_url").cloned() {
+                item.insert("url".into(), external);
+            }
+        }
+    }
+    serde_json::to_vec(&document).ok()
 }
 
 fn item(entry: Entry, base: &Url, timezone: Tz) -> RawItem {
