@@ -188,3 +188,15 @@ fn every_item_of_a_long_podcast_feed_is_stored() {
     assert!(out.contains("s: 730 new"), "{out}");
     assert_eq!(entries.len(), 730);
 }
+
+#[test]
+fn atom_03_and_netscape_rss_091_with_html_entities() {
+    let (_, entries) = published("application/atom+xml", fixture_file("atom03.xml"));
+    assert_eq!(titles(&entries), ["旧格式的条目"]);
+    assert_eq!(
+        entries[0].link.as_deref(),
+        Some("http://news.example/a/1.html")
+    );
+    let (_, entries) = published("application/rss+xml", fixture_file("rss091-entities.xml"));
+    assert_eq!(titles(&entries), ["Café & crème"]);
+}

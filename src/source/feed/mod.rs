@@ -41,6 +41,8 @@ pub fn parse(page: &Page, timezone: Tz) -> Result<Vec<RawItem>, ParseError> {
         bytes = json_feed_pre_pass(&text).unwrap_or(bytes);
     } else if rdf::is_rdf(&text) {
         return rdf::read(&text, &page.url, timezone);
+    } else if text.contains(ATOM_03) {
+        bytes = atom_03_as_atom_10(&text).into_bytes();
     }
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(page.url.as_str()))
@@ -76,6 +78,23 @@ pub fn parse(page: &Page, timezone: Tz) -> Result<Vec<RawItem>, ParseError> {
         }
     }
     Ok(items)
+}
+
+/// The Atom 0.3 namespace, which feed-rs does not know.
+const ATOM_03: &str = "http://purl.org/atom/ns#";
+
+/// An Atom 0.3 document in Atom 1.0's terms, as a pre-pass for feed-rs: the namespace,
+/// `issued` → `published`, `modified` → `updated`, escaped content as HTML. The two
+/// formats differ in little else a reader uses.
+fn atom_03_as_atom_10(text: &str) -> String {
+    text.replace(ATOM_03, "http://www.w3.org/2005/Atom")
+        .replace("<issued>", "<published>")
+        .replace("</issued>", "</published>")
+        .replace("<modified>", "<updated>")
+        .replace("</modified>", "</updated>")
+        .replace("mode=\"escaped\"", "")
+        .replace("type=\"text/html\"", "type=\"html\"")
+        .replace("type=\"text/plain\"", "type=\"text\"")
 }
 
 /// Titles, times and authors that only Dublin Core gives (`dc:title`, `dc:date` under any
