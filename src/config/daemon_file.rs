@@ -60,6 +60,8 @@ struct FetchSection {
     host_delay: Option<Spanned<String>>,
     /// Longest wait before retrying a failing source (default `6h`).
     retry_max: Option<Spanned<String>>,
+    /// Allow every source addresses on loopback and private networks (default false).
+    allow_private: Option<bool>,
 }
 
 /// `feeds/<slug>.toml`.
@@ -196,6 +198,7 @@ fn fetch_settings(section: &FetchSection, out: &mut FileIssues) -> FetchSettings
         concurrency: concurrency.max(1),
         host_delay,
         retry_max,
+        allow_private: section.allow_private.unwrap_or(false),
     }
 }
 

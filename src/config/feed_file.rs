@@ -87,6 +87,8 @@ struct SourceTable {
     detail: Option<Spanned<String>>,
     /// json: pointer to the body in the `detail` document.
     detail_content: Option<Spanned<String>>,
+    /// Allow addresses on loopback and private networks (default: the `[fetch]` table's).
+    allow_private: Option<bool>,
 }
 
 pub(super) fn read_feeds(settings: &Settings, issues: &mut Vec<ConfigIssue>) -> Vec<FeedDef> {
@@ -263,6 +265,8 @@ fn source_def(
             kind,
             config_hash,
             rank: 0,
+            // `[fetch] allow_private` is added when all files are read.
+            allow_private: table.allow_private.unwrap_or(false),
         }),
         _ => None,
     }

@@ -71,6 +71,8 @@ pub struct FetchSettings {
     pub host_delay: Duration,
     /// Longest wait between retries of a failing source.
     pub retry_max: Duration,
+    /// Allow every source addresses on loopback and private networks.
+    pub allow_private: bool,
 }
 
 impl Default for FetchSettings {
@@ -136,6 +138,8 @@ pub struct SourceDef {
     /// Position among all sources in config order (feed files by name, sources as
     /// written): decides between places of an article published at the same time.
     pub rank: u32,
+    /// Whether it may fetch from loopback and private networks.
+    pub allow_private: bool,
 }
 
 impl SourceDef {
@@ -243,6 +247,7 @@ pub fn load(config_path: &Path) -> Result<Settings, ConfigError> {
         .enumerate()
     {
         source.rank = u32::try_from(rank).unwrap_or(u32::MAX);
+        source.allow_private |= settings.fetch.allow_private;
     }
     check_unique_sources(&settings.feeds, &settings.feeds_dir, &mut issues);
     check_selections(&settings, &mut issues);

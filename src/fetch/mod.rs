@@ -4,6 +4,7 @@
 //! charset module's job, because reqwest's `.text()` ignores `<meta charset>` and garbles
 //! GBK pages.
 
+mod guard;
 mod politeness;
 
 use std::time::Duration;
@@ -57,6 +58,11 @@ pub enum FetchError {
     Timeout { url: Url, after: Duration },
     #[error("{url}: body larger than the {limit}-byte limit (max_body)")]
     TooLarge { url: Url, limit: u64 },
+    #[error("{url}: {source}")]
+    Refused {
+        url: Url,
+        source: guard::PrivateAddress,
+    },
     #[error("{url}: more than {MAX_REDIRECTS} redirects")]
     TooManyRedirects { url: Url },
     #[error("{url}: HTTP {status}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
@@ -89,7 +95,12 @@ impl FetchError {
 
 /// The process's HTTP client.
 pub struct Fetcher {
+    /// Refuses private addresses (see [`guard`]).
     client: reqwest::Client,
+    /// For sources that set `allow_private`.
+    open_client: reqwest::Client,
+    /// The `[fetch]` table's `allow_private`.
+    allow_private: bool,
     politeness: Politeness,
     max_body: u64,
     timeout: Duration,
@@ -106,30 +117,69 @@ impl Fetcher {
             header::ACCEPT_LANGUAGE,
             HeaderValue::from_static("zh-CN,zh;q=0.9,en;q=0.5"),
         );
-        let client = reqwest::Client::builder()
-            .user_agent(settings.user_agent.clone())
-            .default_headers(headers)
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.timeout)
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(settings.user_agent.clone())
+                .default_headers(headers.clone())
+                .connect_timeout(settings.connect_timeout)
+                .timeout(settings.timeout)
+        };
+        let guarded_redirects = reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+            } else if let Err(refused) = guard::check_url(attempt.url()) {
+                attempt.error(refused)
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = builder()
+            .dns_resolver(guard::PublicOnly)
+            .redirect(guarded_redirects)
+            .build()
+            .map_err(|err| ClientError(err.to_string()))?;
+        let open_client = builder()
             .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
             .build()
             .map_err(|err| ClientError(err.to_string()))?;
         Ok(Fetcher {
             client,
+            open_client,
+            allow_private: settings.allow_private,
             politeness: Politeness::new(settings.concurrency, settings.host_delay),
             max_body: settings.max_body,
             timeout: settings.timeout,
         })
     }
 
-    /// GET `url`, conditionally when validators are given.
+    /// GET `url`, conditionally when validators are given, under the `[fetch]` table's
+    /// `allow_private`.
     pub async fn get(
         &self,
         url: &Url,
         validators: Option<&Validators>,
     ) -> Result<Fetched, FetchError> {
+        self.get_for(url, validators, self.allow_private).await
+    }
+
+    /// GET `url` for a source whose `allow_private` is given.
+    pub async fn get_for(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+        allow_private: bool,
+    ) -> Result<Fetched, FetchError> {
+        let client = if allow_private {
+            &self.open_client
+        } else {
+            guard::check_url(url).map_err(|source| FetchError::Refused {
+                url: url.clone(),
+                source,
+            })?;
+            &self.client
+        };
         let _slot = self.politeness.acquire(url.host_str().unwrap_or("")).await;
-        let mut request = self.client.get(url.clone());
+        let mut request = client.get(url.clone());
         if let Some(validators) = validators {
             if let Some(etag) = &validators.etag {
                 request = request.header(header::IF_NONE_MATCH, etag);
@@ -196,6 +246,19 @@ impl Fetcher {
 
     fn describe(&self, url: &Url, err: reqwest::Error) -> FetchError {
         let url = url.clone();
+        let mut source = std::error::Error::source(&err);
+        while let Some(cause) = source {
+            if let Some(refused) = cause.downcast_ref::<guard::PrivateAddress>() {
+                return FetchError::Refused {
+                    url,
+                    source: guard::PrivateAddress {
+                        host: refused.host.clone(),
+                        address: refused.address,
+                    },
+                };
+            }
+            source = cause.source();
+        }
         if err.is_timeout() {
             return FetchError::Timeout {
                 url,

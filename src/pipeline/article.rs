@@ -27,10 +27,14 @@ pub struct Body {
 /// Reads the body a candidate points to.
 pub async fn fetch(
     ctx: &super::Context,
+    source: &crate::config::SourceDef,
     target: &ToFetch,
-    timezone: chrono_tz::Tz,
 ) -> Result<Body, RunError> {
-    let pages = Plain(&ctx.fetcher);
+    let timezone = ctx.settings.timezone;
+    let pages = Plain {
+        fetcher: &ctx.fetcher,
+        allow_private: source.allow_private,
+    };
     match &target.body {
         BodyFrom::JsonPointer(pointer) => {
             let page = pages.get(&target.url).await?;

@@ -105,7 +105,6 @@ async fn run(
     sink: &mut impl Sink,
 ) -> Result<Report, RunError> {
     let mut report = Report::default();
-    let timezone = ctx.settings.timezone;
     let Some((base, listing)) = listing(ctx, source, validators, &mut report).await? else {
         report.not_modified = true;
         return Ok(report);
@@ -120,7 +119,7 @@ async fn run(
                 if !sink.wants(declared, Some(link)).await? {
                     continue;
                 }
-                match article::fetch(ctx, target, timezone).await {
+                match article::fetch(ctx, source, target).await {
                     Ok(body) => {
                         report.warn_unmatched(&body.unmatched, &target.url, &source.name);
                         article::complete(candidate, body)
@@ -145,7 +144,10 @@ async fn listing(
     validators: Option<&Validators>,
     report: &mut Report,
 ) -> Result<Option<(Url, Listing)>, RunError> {
-    let pages = Plain(&ctx.fetcher);
+    let pages = Plain {
+        fetcher: &ctx.fetcher,
+        allow_private: source.allow_private,
+    };
     let timezone: Tz = ctx.settings.timezone;
     let url = match &source.kind {
         SourceKind::Epaper(rules) => {
@@ -156,7 +158,11 @@ async fn listing(
         SourceKind::Feed { url } | SourceKind::Html { url, .. } => url,
         SourceKind::Json(rules) => &rules.url,
     };
-    let page = match ctx.fetcher.get(url, validators).await? {
+    let page = match ctx
+        .fetcher
+        .get_for(url, validators, source.allow_private)
+        .await?
+    {
         Fetched::NotModified => return Ok(None),
         Fetched::Page(page) => page,
     };
@@ -172,12 +178,16 @@ async fn listing(
     Ok(Some((base, listing)))
 }
 
-/// Pages as adapters and the article fetch ask for them: unconditional GETs.
-struct Plain<'a>(&'a Fetcher);
+/// Pages as adapters and the article fetch ask for them: unconditional GETs, under the
+/// source's `allow_private`.
+struct Plain<'a> {
+    fetcher: &'a Fetcher,
+    allow_private: bool,
+}
 
 impl Pages for Plain<'_> {
     async fn get(&self, url: &Url) -> Result<Page, FetchError> {
-        match self.0.get(url, None).await? {
+        match self.fetcher.get_for(url, None, self.allow_private).await? {
             Fetched::Page(page) => Ok(page),
             // Without validators a 304 is the server's mistake: treat it as an empty page.
             Fetched::NotModified => Ok(Page {
@@ -190,10 +200,11 @@ impl Pages for Plain<'_> {
     }
 }
 
-/// Fetches one page and decodes it, for `paperboy extract URL`.
+/// Fetches one page and decodes it, for `paperboy extract URL`: the address the user
+/// typed is fetched wherever it is (the private-address guard is for configured sources).
 pub async fn fetch_page(settings: &FetchSettings, url: &Url) -> Result<String, RunError> {
     let fetcher = Fetcher::new(settings)?;
-    match fetcher.get(url, None).await? {
+    match fetcher.get_for(url, None, true).await? {
         Fetched::Page(page) => Ok(page.text()),
         Fetched::NotModified => Err(RunError::UnaskedNotModified { url: url.clone() }),
     }

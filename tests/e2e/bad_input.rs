@@ -157,3 +157,53 @@ fn the_daemon_keeps_serving_and_retrying_and_honours_retry_after() {
         install.daemon_log()
     );
 }
+
+#[test]
+fn sources_on_loopback_and_private_networks_are_refused_unless_allowed() {
+    let fixture = Fixture::start();
+    fixture.set("/feed.xml", Reply::rss(crate::support::rss("t", &[])));
+    let source = |name: &str, url: &str, extra: &str| {
+        format!("[[sources]]\nname = \"{name}\"\nkind = \"feed\"\nurl = \"{url}\"\n{extra}")
+    };
+    let feed = format!(
+        "title = \"t\"\n{}{}{}{}",
+        source("loopback", &fixture.url("/feed.xml"), ""),
+        source("lan", "http://10.0.0.1/feed.xml", ""),
+        source("named", "http://localhost:9/feed.xml", ""),
+        source(
+            "allowed",
+            &fixture.url("/feed.xml"),
+            "allow_private = true\n"
+        ),
+    );
+    let install = Install::new(&[("t", &feed)]);
+    // This install's daemon config without the test harness's `allow_private = true`.
+    let config = std::fs::read_to_string(install.config()).unwrap();
+    std::fs::write(
+        install.config(),
+        config.replace("allow_private = true\n", ""),
+    )
+    .unwrap();
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 1, "{out}");
+    for (name, host) in [
+        ("loopback", "127.0.0.1"),
+        ("lan", "10.0.0.1"),
+        ("named", "localhost"),
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("no line for {name}:\n{out}"));
+        assert!(
+            line.contains("error")
+                && line.contains("refused")
+                && line.contains(host)
+                && line.contains("allow_private"),
+            "{line}"
+        );
+    }
+    assert!(out.contains("allowed: 0 new"), "{out}");
+    // Only the allowed source reached the fixture.
+    assert_eq!(fixture.hits("/feed.xml").len(), 1);
+}

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// Settings every test installation gets: short timeouts, no host delay.
-const TEST_FETCH: &str = "[fetch]\ntimeout = \"2s\"\nmax_body = \"1MiB\"\n";
+const TEST_FETCH: &str = "[fetch]\ntimeout = \"2s\"\nmax_body = \"1MiB\"\nallow_private = true\n";
 
 pub struct Install {
     pub dir: tempfile::TempDir,
