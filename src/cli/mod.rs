@@ -27,7 +27,7 @@ pub enum CliError {
     #[error(transparent)]
     Store(#[from] paperboy::store::StoreError),
     #[error(transparent)]
-    Run(#[from] paperboy::pipeline::RunError),
+    Run(Box<paperboy::pipeline::RunError>),
     #[error(transparent)]
     Publish(#[from] paperboy::publish::PublishError),
     #[error("{path}: {source}")]
@@ -40,6 +40,12 @@ pub enum CliError {
     /// Sources that failed; each was reported on its own line already.
     #[error("{0} sources failed")]
     SourcesFailed(usize),
+}
+
+impl From<paperboy::pipeline::RunError> for CliError {
+    fn from(err: paperboy::pipeline::RunError) -> CliError {
+        CliError::Run(Box::new(err))
+    }
 }
 
 impl CliError {
