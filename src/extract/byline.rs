@@ -100,6 +100,8 @@ pub struct Around<'a> {
     pub header: &'a str,
     /// Text right after the headline.
     pub under_headline: &'a str,
+    /// The headline itself.
+    pub headline: &'a str,
     /// The first and last lines of the body.
     pub lead: &'a str,
     pub tail: &'a str,
@@ -109,7 +111,7 @@ pub fn find(document: &Html, meta: &Metadata, around: &Around<'_>) -> Byline {
     let Around {
         header, lead, tail, ..
     } = *around;
-    let beside_date = name_beside_date(around.under_headline);
+    let beside_date = name_beside_date(around.under_headline, around.headline);
     let author = author_in(header)
         .or_else(|| author_in(lead))
         .or_else(|| author_element(document))
@@ -153,20 +155,32 @@ const HEADER_WORDS: &[&str] = &[
 /// How far under the headline the date line may start, in bytes.
 const DATE_LINE: usize = 120;
 
-/// The bare name standing right before the date under a headline (`新华社 2020-01-03
-/// 18:13`, `华夏人文 2020-03-09`): the outlet or account of platform and portal pages.
-fn name_beside_date(under_headline: &str) -> Option<String> {
+/// The bare name standing right before (or else right after) the date under a headline
+/// (`新华社 2020-01-03 18:13`, `2019年10月23日 09:05 环球网`): the outlet or account of
+/// platform and portal pages. Words of the headline itself are no name.
+fn name_beside_date(under_headline: &str, headline: &str) -> Option<String> {
     let date = A_DATE
         .find(under_headline)
         .filter(|d| d.start() <= DATE_LINE)?;
-    let before = under_headline[..date.start()].trim_end();
-    let name = before.rsplit(char::is_whitespace).next()?.trim();
-    let length = name.chars().count();
-    ((2..=12).contains(&length)
-        && name.chars().all(|c| c.is_alphabetic() || c == '·')
-        && !name.ends_with(['于', '於', '在', '至', '为', '的', '了'])
-        && !HEADER_WORDS.iter().any(|w| name.contains(w)))
-    .then(|| name.to_string())
+    let before = under_headline[..date.start()]
+        .trim_end()
+        .rsplit(char::is_whitespace)
+        .next();
+    let after = under_headline[date.end()..].split_whitespace().next();
+    let squeezed_headline: String = headline.chars().filter(|c| !c.is_whitespace()).collect();
+    [before, after]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find_map(|name| {
+            let length = name.chars().count();
+            ((2..=12).contains(&length)
+                && name.chars().all(|c| c.is_alphabetic() || c == '·')
+                && !name.ends_with(['于', '於', '在', '至', '为', '的', '了'])
+                && !squeezed_headline.contains(name)
+                && !HEADER_WORDS.iter().any(|w| name.contains(w)))
+            .then(|| name.to_string())
+        })
 }
 
 /// The outlet a reporter's byline names: `新华社记者 X`, `滨州日报/滨州网记者 X`.
@@ -281,6 +295,7 @@ mod tests {
             &Around {
                 header,
                 under_headline: header,
+                headline: "",
                 lead: "",
                 tail: "",
             },
@@ -309,6 +324,10 @@ mod tests {
         assert_eq!(b.author.as_deref(), Some("华夏人文"));
         assert_eq!(b.source.as_deref(), Some("华夏人文"));
         assert_eq!(byline("最新推荐文章于 2024-05-06 15:47:53").source, None);
+        assert_eq!(
+            byline("2019年10月23日 09:05 环球网 分享").source.as_deref(),
+            Some("环球网")
+        );
     }
 
     #[test]

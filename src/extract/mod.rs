@@ -169,6 +169,7 @@ pub fn extract(html: &str, url: Option<&Url>, overrides: &Overrides, tz: Tz) -> 
         &byline::Around {
             header: &header,
             under_headline: under,
+            headline: &headline.text,
             lead: &lead,
             tail: &tail,
         },

@@ -78,11 +78,21 @@ pub fn find(evidence: &Evidence<'_>, tz: Tz) -> Option<Found> {
     if let Some(found) = evidence.chosen.and_then(|text| first_in(text, tz)) {
         return Some(found);
     }
-    let mut visible: Vec<Found> = DATE
+    // Times labelled as another thing's (`更新于`, `最新推荐文章于`) count only when the
+    // line has no other.
+    let mut dated: Vec<(bool, Found)> = DATE
         .captures_iter(evidence.under_headline)
-        .filter_map(|caps| from_captures(&caps, tz))
+        .filter_map(|caps| {
+            let start = caps.get(0)?.start();
+            let found = from_captures(&caps, tz)?;
+            Some((is_other_time(&evidence.under_headline[..start]), found))
+        })
         .take(4)
         .collect();
+    if dated.iter().any(|(other, _)| !*other) {
+        dated.retain(|(other, _)| !*other);
+    }
+    let mut visible: Vec<Found> = dated.into_iter().map(|(_, found)| found).collect();
     let meta = evidence.meta.iter().find_map(|text| parse_meta(text, tz));
     if visible.is_empty() {
         visible.extend(yearless(evidence, tz));
@@ -110,6 +120,30 @@ pub fn find(evidence: &Evidence<'_>, tz: Tz) -> Option<Found> {
             labelled_in(evidence.page, tz).or_else(|| evidence.url.and_then(|url| in_url(url, tz)))
         }
     }
+}
+
+/// Words just before a time that make it another thing's: an update, an edit, the
+/// latest post of a recommendation box.
+fn is_other_time(before: &str) -> bool {
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(12)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    [
+        "更新",
+        "修改",
+        "编辑于",
+        "最后",
+        "最新推荐",
+        "推荐文章",
+        "最近",
+    ]
+    .iter()
+    .any(|word| tail.contains(word))
 }
 
 /// A date without its year under the headline, given the year of a meta time on the
@@ -299,5 +333,21 @@ mod tests {
             let found = in_url(&Url::parse(url).unwrap(), Shanghai).unwrap();
             assert_eq!(found.time.date_naive().to_string(), day, "{url}");
         }
+    }
+
+    #[test]
+    fn an_update_or_a_recommendation_time_is_not_the_articles() {
+        let evidence = Evidence {
+            chosen: None,
+            under_headline: "最新推荐文章于 2024-05-07 22:12:13 发布 于 2024-05-06 15:47:53 发布",
+            meta: &[],
+            modified: &[],
+            page: "",
+            url: None,
+        };
+        assert_eq!(
+            find(&evidence, Shanghai).unwrap().time.to_rfc3339(),
+            "2024-05-06T15:47:53+08:00"
+        );
     }
 }
