@@ -32,6 +32,18 @@ static END_MARK: LazyLock<Regex> = LazyLock::new(|| {
 /// An end mark may stand at most this far into a line.
 const END_MARK_LINE: usize = 40;
 
+/// Headings of what pages put after an article — comments, the author's other posts,
+/// related and recommended lists — and the notices that close opinion pieces.
+static AFTER_ARTICLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^\s*(?:热门|最新|全部|精彩|网友|观察员|读者)?(?:评论|留言|跟帖)(?:区|列表)?\s*(?:[\d,]+\s*条?)?\s*$|",
+        r"^\s*(?:热门|最新|全部|精彩|网友|观察员|读者)?(?:评论|留言|跟帖)\s*[\d,]+|",
+        r"^\s*(?:作者|TA的)(?:最近|最新|其他|更多)?(?:文章|作品|发布)|^\s*(?:更多文章|相关(?:阅读|新闻|文章|推荐)|推荐阅读|猜你喜欢|热门推荐|大家都在看)\s*$|",
+        r"^\s*[(（]?\s*本文(?:仅代表|系|为)作者(?:个人)?观点|文明上网|理性发言|发表评论|^\s*请先登录",
+    ))
+    .expect("valid regex")
+});
+
 /// The value of a line as article text: its characters outside links when it reads as
 /// prose, a cost when it is mostly links. Labels, figures and pictures are worth nothing
 /// either way: short unpunctuated lines are verse, captions and bylines as often as chrome,
@@ -77,14 +89,18 @@ pub fn article_lines(lines: Vec<Line>) -> Vec<Line> {
         .collect()
 }
 
-/// The first end-of-article mark with more prose before it than after it.
+/// The first end-of-article mark with more prose before it than after it, or the first
+/// heading of what follows articles (comments, related lists) after some prose.
 fn end_mark(lines: &[Line], values: &[f64]) -> Option<usize> {
     let prose = |range: &[f64]| range.iter().filter(|v| **v > 0.0).sum::<f64>();
     lines.iter().enumerate().position(|(i, line)| {
-        line.text.chars().count() <= END_MARK_LINE
+        let short = line.text.chars().count() <= END_MARK_LINE;
+        let before = prose(&values[..i]);
+        (short
             && END_MARK.is_match(&line.text)
-            && prose(&values[..i]) >= 100.0
-            && prose(&values[..i]) > prose(&values[i + 1..])
+            && before >= 100.0
+            && before > prose(&values[i + 1..]))
+            || (short && AFTER_ARTICLE.is_match(&line.text) && before >= 100.0)
     })
 }
 
@@ -215,6 +231,17 @@ mod tests {
             line(PROSE, false),
         ];
         assert_eq!(kept(lines).len(), 3);
+    }
+
+    #[test]
+    fn comments_after_the_article_are_cut_however_long() {
+        let mut lines = vec![line(PROSE, false), line(PROSE, false), line(PROSE, false)];
+        lines.push(line("热门评论 7条", false));
+        for _ in 0..6 {
+            lines.push(line(PROSE, false));
+            lines.push(line("13小时前", false));
+        }
+        assert_eq!(kept(lines), [PROSE, PROSE, PROSE]);
     }
 
     #[test]
