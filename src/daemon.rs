@@ -4,6 +4,10 @@
 //! At shutdown the server stops accepting, runs in progress get a grace period to finish
 //! (a run abandoned after it loses nothing: each item is written in one transaction), and
 //! the store is flushed.
+//!
+//! Under systemd (`Type=notify`) it reports READY once it serves, STOPPING at shutdown, and
+//! pings the watchdog while the store takes writes, so a daemon whose store is stuck is
+//! restarted.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +52,30 @@ pub fn context(settings: Settings) -> Result<Context, DaemonError> {
     })
 }
 
+/// Tells systemd, when it started us with a notify socket.
+fn notify(state: &[sd_notify::NotifyState<'_>]) {
+    if let Err(err) = sd_notify::notify(state) {
+        tracing::warn!(error = %err, "cannot notify systemd");
+    }
+}
+
+/// Pings systemd's watchdog every `every` while a small write to the store succeeds.
+async fn watchdog(store: Store, every: Duration, shutdown: CancellationToken) {
+    let mut ticks = tokio::time::interval(every);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = ticks.tick() => {}
+        }
+        let store = store.clone();
+        match crate::blocking::run(move || store.check_writable()).await {
+            Ok(Ok(())) => notify(&[sd_notify::NotifyState::Watchdog]),
+            Ok(Err(err)) => tracing::error!(error = %err, "store not writable: watchdog not fed"),
+            Err(err) => tracing::error!(error = %err, "watchdog check failed"),
+        }
+    }
+}
+
 /// Runs the daemon until a shutdown signal.
 pub async fn run(settings: Settings) -> Result<(), DaemonError> {
     let ctx = crate::blocking::run(move || context(settings)).await??;
@@ -85,7 +113,12 @@ pub async fn run(settings: Settings) -> Result<(), DaemonError> {
             shutdown.clone(),
         ));
     }
+    notify(&[sd_notify::NotifyState::Ready]);
+    if let Some(interval) = sd_notify::watchdog_enabled() {
+        tokio::spawn(watchdog(ctx.store.clone(), interval / 2, shutdown.clone()));
+    }
     shutdown.cancelled().await;
+    notify(&[sd_notify::NotifyState::Stopping]);
     tracing::info!("shutting down");
     let finished = tokio::time::timeout(SHUTDOWN_GRACE, async {
         while runs.join_next().await.is_some() {}

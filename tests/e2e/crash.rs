@@ -60,3 +60,36 @@ fn kill_9_loses_nothing_and_doubles_nothing() {
     // And the one-shot commands read the same store afterwards.
     assert_eq!(entries(&install.publish()["binzhou"]), before);
 }
+
+#[test]
+fn systemd_hears_ready_watchdog_pings_and_stopping() {
+    use std::os::unix::net::UnixDatagram;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&path).unwrap();
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let install = Install::new(&[("t", "title = \"t\"\n[select]\nfeeds = [\"*\"]\n")]);
+    let daemon = install.daemon_with_env(&[
+        ("NOTIFY_SOCKET", path.to_str().unwrap()),
+        ("WATCHDOG_USEC", "200000"),
+    ]);
+    let mut heard = Vec::new();
+    let mut buffer = [0u8; 256];
+    while !(heard.iter().any(|m: &String| m.contains("READY=1"))
+        && heard.iter().filter(|m| m.contains("WATCHDOG=1")).count() >= 2)
+    {
+        let n = socket
+            .recv(&mut buffer)
+            .expect("a notification within 10 s");
+        heard.push(String::from_utf8_lossy(&buffer[..n]).into_owned());
+    }
+    assert_eq!(daemon.terminate(), Some(0));
+    loop {
+        let n = socket.recv(&mut buffer).expect("STOPPING before the end");
+        if String::from_utf8_lossy(&buffer[..n]).contains("STOPPING=1") {
+            break;
+        }
+    }
+}

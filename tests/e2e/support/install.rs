@@ -93,11 +93,17 @@ impl Install {
 
     /// Starts `paperboy run` and waits until it answers `/healthz`.
     pub fn daemon(&self) -> Daemon {
+        self.daemon_with_env(&[])
+    }
+
+    /// Starts `paperboy run` with extra environment variables.
+    pub fn daemon_with_env(&self, env: &[(&str, &str)]) -> Daemon {
         let log = std::fs::File::create(self.dir.path().join("daemon.log")).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_paperboy"))
             .args(["run", "-c"])
             .arg(self.config())
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
