@@ -104,6 +104,11 @@ pub async fn run(settings: Settings) -> Result<(), DaemonError> {
         "paperboy is running"
     );
 
+    let admin = tokio::spawn(crate::admin::serve(
+        ctx.clone(),
+        catalog.clone(),
+        shutdown.clone(),
+    ));
     let mut runs = JoinSet::new();
     for source in ctx.settings.sources() {
         runs.spawn(run_source(
@@ -130,6 +135,9 @@ pub async fn run(settings: Settings) -> Result<(), DaemonError> {
     }
     if let Ok(Err(err)) = server.await {
         tracing::error!(error = %err, "server failed");
+    }
+    if let Ok(Err(err)) = admin.await {
+        tracing::error!(error = %err, "admin interface failed");
     }
     let store = ctx.store.clone();
     crate::blocking::run(move || store.flush()).await??;

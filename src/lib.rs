@@ -3,6 +3,7 @@
 //! The data flow is schedule → fetch → source kind → normalize → store → publish → server;
 //! [`pipeline::refresh`] reads as that whole line for one source.
 
+pub mod admin;
 pub mod blocking;
 pub mod charset;
 pub mod config;
@@ -17,4 +18,5 @@ pub mod publish;
 pub mod schedule;
 pub mod server;
 pub mod source;
+pub mod status;
 pub mod store;

@@ -63,6 +63,12 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// A line per source: state, last success, last error, consecutive failures, items
+    /// last run, next run.
+    Status {
+        #[arg(short = 'c', long = "config")]
+        config: Option<PathBuf>,
+    },
     /// Show the stored item an article URL belongs to: its id, feeds and every place it
     /// appeared, with the similarity of each merged reprint.
     Inspect {
@@ -102,6 +108,7 @@ fn main() -> ExitCode {
         Command::Publish { config, out } => cli::serve::publish(config, &out),
         Command::Extract { page, url, config } => cli::show::extract(&page, url, config),
         Command::Inspect { config, url } => cli::show::inspect(config, &url),
+        Command::Status { config } => cli::fetch::status(config),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

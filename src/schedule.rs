@@ -119,8 +119,27 @@ pub async fn run_once(ctx: &Context, source: &SourceDef) -> Result<Report, RunEr
     let mut state = ctx.store.source_state(&source.name)?;
     record(&mut state, source, &result, ctx, Utc::now());
     ctx.store.save_source_state(&source.name, &state)?;
+    if let Ok(report) = &result {
+        if !report.not_modified {
+            let items = report.new + report.updated + report.unchanged + report.merged;
+            ctx.store
+                .save_yield(&source.name, u32::try_from(items).unwrap_or(u32::MAX))?;
+        }
+    }
     ctx.store.flush()?;
     result
+}
+
+/// Re-renders the feeds a run changed.
+pub async fn republish(ctx: &Context, catalog: &Catalog, source: &SourceDef, report: &Report) {
+    if report.merged > 0 {
+        // A merged reprint adds a related link to an item of another feed too.
+        for feed in &ctx.settings.feeds {
+            catalog.rebuild(ctx, &feed.slug).await;
+        }
+    } else if report.changed() {
+        catalog.rebuild_with_topics(ctx, &source.feed).await;
+    }
 }
 
 /// The daemon's loop for one source, until `shutdown` is cancelled. A run in progress
@@ -150,14 +169,7 @@ pub async fn run_source(
         match run_once(&ctx, &source).await {
             Ok(report) => {
                 tracing::info!(source = %source.name, %report, "fetched");
-                if report.merged > 0 {
-                    // A merged reprint adds a related link to an item of another feed too.
-                    for feed in &ctx.settings.feeds {
-                        catalog.rebuild(&ctx, &feed.slug).await;
-                    }
-                } else if report.changed() {
-                    catalog.rebuild_with_topics(&ctx, &source.feed).await;
-                }
+                republish(&ctx, &catalog, &source, &report).await;
             }
             Err(err) => tracing::warn!(source = %source.name, error = %err, "fetch failed"),
         }

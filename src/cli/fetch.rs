@@ -4,11 +4,12 @@
 use std::path::PathBuf;
 
 use paperboy::config::SourceDef;
-use paperboy::pipeline::{Context, Report, RunError};
-use paperboy::store::NewItem;
+use paperboy::pipeline::Context;
+use paperboy::status::SourceStatus;
+use paperboy::store::Store;
 use paperboy::{daemon, pipeline, schedule};
 
-use super::{CliError, load, runtime};
+use super::{CliError, admin, load, runtime};
 
 pub fn check(config: Option<PathBuf>, fetch: bool) -> Result<(), CliError> {
     let settings = load(config)?;
@@ -56,20 +57,44 @@ pub fn fetch(config: Option<PathBuf>, names: Vec<String>, dry_run: bool) -> Resu
     if !unknown.is_empty() {
         return Err(CliError::Usage(unknown.join("\npaperboy: ")));
     }
+    // A running daemon holds the store: it runs the sources and says how it went.
+    let path = format!(
+        "/fetch?{}",
+        admin::query(&[
+            ("sources", &names.join(",")),
+            ("dry_run", if dry_run { "true" } else { "false" }),
+        ])
+    );
+    if let Some(answer) = admin::ask(&settings, "POST", &path) {
+        let answer = answer?;
+        let outcome: paperboy::admin::FetchOutcome = serde_json::from_slice(&answer.body)
+            .map_err(|err| CliError::Admin(format!("the daemon's answer: {err}")))?;
+        for line in outcome.lines {
+            println!("{line}");
+        }
+        return match outcome.failures {
+            0 => Ok(()),
+            n => Err(CliError::SourcesFailed(n)),
+        };
+    }
     let ctx = daemon::context(settings)?;
     let failures = for_each_source(&ctx, &names, |ctx, source| async move {
-        if dry_run {
+        let (lines, failed) = if dry_run {
             let outcome = pipeline::preview(&ctx, &source).await;
-            print_preview(&source.name, &outcome);
-            outcome.is_err()
+            (
+                pipeline::preview_lines(&source.name, &outcome),
+                outcome.is_err(),
+            )
         } else {
-            let outcome = schedule::run_once(&ctx, &source).await;
-            match &outcome {
-                Ok(report) => print_report(&source.name, report),
-                Err(err) => println!("{}: error: {err}", source.name),
+            match schedule::run_once(&ctx, &source).await {
+                Ok(report) => (report.lines(&source.name), false),
+                Err(err) => (vec![format!("{}: error: {err}", source.name)], true),
             }
-            outcome.is_err()
+        };
+        for line in lines {
+            println!("{line}");
         }
+        failed
     });
     match failures {
         0 => Ok(()),
@@ -77,14 +102,21 @@ pub fn fetch(config: Option<PathBuf>, names: Vec<String>, dry_run: bool) -> Resu
     }
 }
 
-fn print_report(name: &str, report: &Report) {
-    println!("{name}: {report}");
-    for merge in &report.merges {
-        println!("{name}: {merge}");
+/// `paperboy status`: a line per source, from the running daemon or from the store.
+pub fn status(config: Option<PathBuf>) -> Result<(), CliError> {
+    let settings = load(config)?;
+    let list: Vec<SourceStatus> = match admin::ask(&settings, "GET", "/status") {
+        Some(answer) => serde_json::from_slice(&answer?.body)
+            .map_err(|err| CliError::Admin(format!("the daemon's answer: {err}")))?,
+        None => {
+            let store = Store::open_with_cache(&settings.data_dir, settings.store_cache)?;
+            paperboy::status::of_sources(&settings, &store)?
+        }
+    };
+    for source in list {
+        println!("{source}");
     }
-    for warning in &report.warnings {
-        println!("{name}: warning: {warning}");
-    }
+    Ok(())
 }
 
 /// Runs `work` for every source (or those named) at once, and counts the `true`s it
@@ -111,30 +143,4 @@ where
         }
         count
     })
-}
-
-fn print_preview(name: &str, outcome: &Result<(Vec<NewItem>, Report), RunError>) {
-    match outcome {
-        Ok((items, report)) => {
-            println!("{name}: {} items (dry run, nothing stored)", items.len());
-            for warning in &report.warnings {
-                println!("  warning: {warning}");
-            }
-            for item in items {
-                let published = item
-                    .published
-                    .and_then(|(ms, offset)| {
-                        let zone = chrono::FixedOffset::east_opt(offset)?;
-                        Some(chrono::DateTime::from_timestamp_millis(ms)?.with_timezone(&zone))
-                    })
-                    .map_or("-".to_string(), |t| t.to_rfc3339());
-                println!(
-                    "  {published}  {}  {}",
-                    item.title,
-                    item.link.as_deref().unwrap_or("-")
-                );
-            }
-        }
-        Err(err) => println!("{name}: error: {err}"),
-    }
 }

@@ -1,6 +1,7 @@
 //! The command groups of the `paperboy` binary, and the one error they return: each
 //! variant knows its exit code and how it is shown.
 
+pub mod admin;
 pub mod fetch;
 pub mod serve;
 pub mod show;
@@ -37,6 +38,9 @@ pub enum CliError {
     },
     #[error("{0}")]
     NotFound(String),
+    /// The running daemon answered with an error, or not at all.
+    #[error("{0}")]
+    Admin(String),
     /// Sources that failed; each was reported on its own line already.
     #[error("{0} sources failed")]
     SourcesFailed(usize),

@@ -96,10 +96,30 @@ pub fn inspect(config: Option<PathBuf>, url: &str) -> Result<(), CliError> {
     let settings = load(config)?;
     let url =
         Url::parse(url).map_err(|err| CliError::Usage(format!("`{url}` is not a URL: {err}")))?;
-    let store = Store::open_with_cache(&settings.data_dir, settings.store_cache)?;
-    let item = store
-        .item_for_url(&paperboy::normalize::url_identity(&url))?
-        .ok_or_else(|| CliError::NotFound(format!("no stored item has the address {url}")))?;
+    let not_found = || CliError::NotFound(format!("no stored item has the address {url}"));
+    let path = format!("/inspect?{}", super::admin::query(&[("url", url.as_str())]));
+    let item: StoredItem = match super::admin::ask(&settings, "GET", &path) {
+        // A running daemon holds the store: ask it.
+        Some(answer) => {
+            let answer = answer?;
+            if answer.status == 404 {
+                return Err(not_found());
+            }
+            serde_json::from_slice(&answer.body).map_err(|err| {
+                CliError::Admin(format!(
+                    "the daemon's answer ({}): {err}: {}",
+                    answer.status,
+                    String::from_utf8_lossy(&answer.body)
+                ))
+            })?
+        }
+        None => {
+            let store = Store::open_with_cache(&settings.data_dir, settings.store_cache)?;
+            store
+                .item_for_url(&paperboy::normalize::url_identity(&url))?
+                .ok_or_else(not_found)?
+        }
+    };
     println!(
         "{}",
         serde_json::to_string_pretty(&Inspected::of(&item)).expect("json")

@@ -97,6 +97,37 @@ pub async fn preview(
     Ok((items, report.with(stored)))
 }
 
+/// How `paperboy fetch --dry-run` shows what a source would store.
+pub fn preview_lines(
+    source: &str,
+    outcome: &Result<(Vec<NewItem>, Report), RunError>,
+) -> Vec<String> {
+    let (items, report) = match outcome {
+        Ok(preview) => preview,
+        Err(err) => return vec![format!("{source}: error: {err}")],
+    };
+    let mut lines = vec![format!(
+        "{source}: {} items (dry run, nothing stored)",
+        items.len()
+    )];
+    lines.extend(report.warnings.iter().map(|w| format!("  warning: {w}")));
+    for item in items {
+        let published = item
+            .published
+            .and_then(|(ms, offset)| {
+                let zone = chrono::FixedOffset::east_opt(offset)?;
+                Some(chrono::DateTime::from_timestamp_millis(ms)?.with_timezone(&zone))
+            })
+            .map_or("-".to_string(), |t| t.to_rfc3339());
+        lines.push(format!(
+            "  {published}  {}  {}",
+            item.title,
+            item.link.as_deref().unwrap_or("-")
+        ));
+    }
+    lines
+}
+
 /// The line for one source, into `sink`.
 async fn run(
     ctx: &Context,

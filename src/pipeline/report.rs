@@ -45,6 +45,18 @@ impl Report {
         self
     }
 
+    /// How `paperboy fetch` shows a source's run: its outcome, its merges, its warnings.
+    pub fn lines(&self, source: &str) -> Vec<String> {
+        let mut lines = vec![format!("{source}: {self}")];
+        lines.extend(self.merges.iter().map(|m| format!("{source}: {m}")));
+        lines.extend(
+            self.warnings
+                .iter()
+                .map(|w| format!("{source}: warning: {w}")),
+        );
+        lines
+    }
+
     /// What the adapter noticed while reading the listing.
     pub(super) fn note(&mut self, listing: &Listing, source: &str) {
         for warning in &listing.warnings {

@@ -33,6 +33,8 @@ const TREE_SOURCES: &str = "sources";
 const TREE_LSH: &str = "lsh";
 /// Old key → new key of items that moved to their primary place's key.
 const TREE_ALIASES: &str = "aliases";
+/// Source name → items its last successful run yielded (a big-endian u32).
+const TREE_YIELDS: &str = "yields";
 
 const META_SCHEMA: &[u8] = b"schema_version";
 const META_CREATED: &[u8] = b"created";
@@ -66,6 +68,7 @@ pub struct Store {
     sources: sled::Tree,
     lsh: sled::Tree,
     aliases: sled::Tree,
+    yields: sled::Tree,
     /// Serializes new items: a near-duplicate lookup and the write that follows it are
     /// one step, so two reprints stored at once still merge.
     writes: std::sync::Arc<std::sync::Mutex<()>>,
@@ -107,6 +110,7 @@ impl Store {
             sources: tree(TREE_SOURCES)?,
             lsh: tree(TREE_LSH)?,
             aliases: tree(TREE_ALIASES)?,
+            yields: tree(TREE_YIELDS)?,
             writes: Default::default(),
             db,
         };
@@ -165,6 +169,22 @@ impl Store {
             Some(bytes) => decode(TREE_SOURCES, &bytes),
             None => Ok(SourceState::default()),
         }
+    }
+
+    /// Records how many items a source's successful run yielded.
+    pub fn save_yield(&self, source: &str, items: u32) -> Result<(), StoreError> {
+        self.yields
+            .insert(source.as_bytes(), &items.to_be_bytes())?;
+        Ok(())
+    }
+
+    /// How many items the source's last successful run yielded.
+    pub fn last_yield(&self, source: &str) -> Result<Option<u32>, StoreError> {
+        Ok(self
+            .yields
+            .get(source.as_bytes())?
+            .and_then(|bytes| bytes.as_ref().try_into().ok())
+            .map(u32::from_be_bytes))
     }
 
     pub fn save_source_state(&self, source: &str, state: &SourceState) -> Result<(), StoreError> {

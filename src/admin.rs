@@ -1,0 +1,152 @@
+//! The daemon's admin interface: HTTP over a Unix socket in `data_dir` (`admin.sock`),
+//! for `paperboy fetch`, `inspect` and `status` while the daemon holds the store.
+//!
+//! A Unix socket rather than a loopback TCP port: only local users whom the file's
+//! permissions admit (the daemon's own user, mode 0600) can reach it, no port has to be
+//! chosen or kept free, and the commands find it from the config they already read.
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Settings;
+use crate::pipeline::{self, Context};
+use crate::publish::Catalog;
+use crate::schedule;
+use crate::status;
+
+/// Where the admin socket of a daemon with these settings is.
+pub fn socket_path(settings: &Settings) -> PathBuf {
+    settings.data_dir.join("admin.sock")
+}
+
+/// What `POST /fetch` answers: the lines `paperboy fetch` prints, and how many sources
+/// failed.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FetchOutcome {
+    pub lines: Vec<String>,
+    pub failures: usize,
+}
+
+#[derive(Clone)]
+struct Admin {
+    ctx: Context,
+    catalog: Catalog,
+}
+
+/// Serves the admin interface until `shutdown`.
+pub async fn serve(
+    ctx: Context,
+    catalog: Catalog,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let path = socket_path(&ctx.settings);
+    // A socket left by a daemon that was killed: nobody listens on it.
+    let _ = std::fs::remove_file(&path);
+    let listener = tokio::net::UnixListener::bind(&path)?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    let app = Router::new()
+        .route("/status", get(status))
+        .route("/fetch", post(fetch))
+        .route("/inspect", get(inspect))
+        .with_state(Admin { ctx, catalog });
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await;
+    let _ = std::fs::remove_file(&path);
+    result
+}
+
+async fn status(State(admin): State<Admin>) -> Response {
+    let Admin { ctx, .. } = admin;
+    match crate::blocking::run(move || status::of_sources(&ctx.settings, &ctx.store)).await {
+        Ok(Ok(list)) => axum::Json(list).into_response(),
+        Ok(Err(err)) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
+        Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct FetchQuery {
+    /// Comma-separated source names; empty for all.
+    #[serde(default)]
+    sources: String,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+async fn fetch(State(admin): State<Admin>, Query(query): Query<FetchQuery>) -> Response {
+    let names: Vec<&str> = query.sources.split(',').filter(|n| !n.is_empty()).collect();
+    let sources: Vec<_> = admin
+        .ctx
+        .settings
+        .sources()
+        .filter(|s| names.is_empty() || names.contains(&s.name.as_str()))
+        .cloned()
+        .collect();
+    let mut runs = tokio::task::JoinSet::new();
+    for source in sources {
+        let (ctx, catalog, dry_run) = (admin.ctx.clone(), admin.catalog.clone(), query.dry_run);
+        runs.spawn(async move {
+            if dry_run {
+                let outcome = pipeline::preview(&ctx, &source).await;
+                (
+                    pipeline::preview_lines(&source.name, &outcome),
+                    outcome.is_err(),
+                )
+            } else {
+                match schedule::run_once(&ctx, &source).await {
+                    Ok(report) => {
+                        schedule::republish(&ctx, &catalog, &source, &report).await;
+                        (report.lines(&source.name), false)
+                    }
+                    Err(err) => (vec![format!("{}: error: {err}", source.name)], true),
+                }
+            }
+        });
+    }
+    let mut outcome = FetchOutcome {
+        lines: Vec::new(),
+        failures: 0,
+    };
+    while let Some(done) = runs.join_next().await {
+        let (lines, failed) = done.unwrap_or_else(|err| (vec![format!("error: {err}")], true));
+        outcome.lines.extend(lines);
+        outcome.failures += usize::from(failed);
+    }
+    axum::Json(outcome).into_response()
+}
+
+#[derive(Deserialize)]
+struct InspectQuery {
+    url: String,
+}
+
+async fn inspect(State(admin): State<Admin>, Query(query): Query<InspectQuery>) -> Response {
+    let Ok(url) = url::Url::parse(&query.url) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            format!("`{}` is not a URL", query.url),
+        )
+            .into_response();
+    };
+    let store = admin.ctx.store.clone();
+    let found =
+        crate::blocking::run(move || store.item_for_url(&crate::normalize::url_identity(&url)))
+            .await;
+    match found {
+        Ok(Ok(Some(item))) => axum::Json(item).into_response(),
+        Ok(Ok(None)) => StatusCode::NOT_FOUND.into_response(),
+        Ok(Err(err)) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
+        Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
+    }
+}
