@@ -6,11 +6,10 @@ use super::keys::{feed_entry, guid_key};
 use super::places::{create, own_place, place};
 use super::records::{Origin, Version};
 use super::tx::{Tx, TxResult, abort};
-use super::{NewItem, Store, StoreError, StoredItem, TREE_ITEMS, Upserted, decode, encode};
+use super::{
+    NewItem, Store, StoreError, StoredItem, TREE_ITEMS, Upserted, decode, encode, follow_aliases,
+};
 use crate::normalize::ItemKey;
-
-/// Alias hops followed at most (a key re-owned several times).
-const MAX_ALIAS_HOPS: usize = 8;
 
 impl Store {
     /// Stores one item of `origin`'s source, merging it with the stored item that has the
@@ -228,22 +227,10 @@ impl Tx<'_> {
 
     /// The item under `key`, following the aliases a re-owned item leaves behind.
     fn load(&self, key: &ItemKey) -> TxResult<Option<StoredItem>> {
-        let mut key = *key;
-        for _ in 0..MAX_ALIAS_HOPS {
-            if let Some(bytes) = self.items.get(key.0)? {
-                return decode(TREE_ITEMS, &bytes).map(Some).map_err(abort);
-            }
-            match self
-                .aliases
-                .get(key.0)?
-                .as_deref()
-                .and_then(ItemKey::from_slice)
-            {
-                Some(next) => key = next,
-                None => return Ok(None),
-            }
-        }
-        Ok(None)
+        let bytes = follow_aliases(*key, |k| self.items.get(k.0), |k| self.aliases.get(k.0))?;
+        bytes
+            .map(|b| decode(TREE_ITEMS, &b).map_err(abort))
+            .transpose()
     }
 
     /// Points every identity of `new` at the item.
@@ -267,53 +254,31 @@ mod tests {
     use super::*;
     use crate::store::test_item as item;
 
+    fn at<'a>(feed: &'a str, source: &'a str) -> Origin<'a> {
+        Origin {
+            feed,
+            source,
+            rank: 0,
+        }
+    }
+
     #[test]
     fn same_identity_from_two_sources_is_one_item_in_both_feeds() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let a = item("//news.example/1", "标题");
         assert_eq!(
-            store
-                .upsert(
-                    &Origin {
-                        feed: "one",
-                        source: "src-a",
-                        rank: 0
-                    },
-                    &a,
-                    1000
-                )
-                .unwrap(),
+            store.upsert(&at("one", "src-a"), &a, 1000).unwrap(),
             Upserted::New
         );
         assert_eq!(
-            store
-                .upsert(
-                    &Origin {
-                        feed: "one",
-                        source: "src-a",
-                        rank: 0
-                    },
-                    &a,
-                    2000
-                )
-                .unwrap(),
+            store.upsert(&at("one", "src-a"), &a, 2000).unwrap(),
             Upserted::Unchanged
         );
         let mut b = a.clone();
         b.title = "另一个标题".into();
         assert_eq!(
-            store
-                .upsert(
-                    &Origin {
-                        feed: "two",
-                        source: "src-b",
-                        rank: 0
-                    },
-                    &b,
-                    3000
-                )
-                .unwrap(),
+            store.upsert(&at("two", "src-b"), &b, 3000).unwrap(),
             Upserted::New
         );
         let one = store.feed_items("one", 10).unwrap();
@@ -332,33 +297,13 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let mut a = item("//news.example/1", "标题");
         a.guid = Some("g1".into());
-        store
-            .upsert(
-                &Origin {
-                    feed: "one",
-                    source: "src-a",
-                    rank: 0,
-                },
-                &a,
-                1000,
-            )
-            .unwrap();
+        store.upsert(&at("one", "src-a"), &a, 1000).unwrap();
         let key = store.feed_items("one", 1).unwrap()[0].key;
         a.title = "更正后的标题".into();
         // A new link with the same guid is still the same item.
         a.url_identity = Some("//news.example/1-v2".into());
         assert_eq!(
-            store
-                .upsert(
-                    &Origin {
-                        feed: "one",
-                        source: "src-a",
-                        rank: 0
-                    },
-                    &a,
-                    5000
-                )
-                .unwrap(),
+            store.upsert(&at("one", "src-a"), &a, 5000).unwrap(),
             Upserted::Updated
         );
         let items = store.feed_items("one", 10).unwrap();
@@ -376,33 +321,14 @@ mod tests {
         let mut paper = item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
         paper.content = Some(body.into());
         assert_eq!(
-            store
-                .upsert(
-                    &Origin {
-                        feed: "paper",
-                        source: "dz",
-                        rank: 0
-                    },
-                    &paper,
-                    1000
-                )
-                .unwrap(),
+            store.upsert(&at("paper", "dz"), &paper, 1000).unwrap(),
             Upserted::New
         );
         let mut portal = item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
         portal.content = Some(body.replace('，', ",").replace("<p>坐到群众炕头、", "<p>"));
         portal.outlet = Some("大众日报".into());
-        let Upserted::Merged { into, similarity } = store
-            .upsert(
-                &Origin {
-                    feed: "portal",
-                    source: "gov",
-                    rank: 0,
-                },
-                &portal,
-                2000,
-            )
-            .unwrap()
+        let Upserted::Merged { into, similarity } =
+            store.upsert(&at("portal", "gov"), &portal, 2000).unwrap()
         else {
             panic!("not merged");
         };
@@ -416,17 +342,7 @@ mod tests {
         assert_eq!(store.feed_items("portal", 10).unwrap()[0].key, into);
         // Refetching the reprint finds it by its URL now.
         assert_eq!(
-            store
-                .upsert(
-                    &Origin {
-                        feed: "portal",
-                        source: "gov",
-                        rank: 0
-                    },
-                    &portal,
-                    3000
-                )
-                .unwrap(),
+            store.upsert(&at("portal", "gov"), &portal, 3000).unwrap(),
             Upserted::Unchanged
         );
     }

@@ -12,6 +12,7 @@ use super::{META_SCHEMA, SCHEMA_VERSION, Store, StoreError, TREE_ITEMS, decode, 
 use crate::normalize::ItemKey;
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 struct ItemV2 {
     key: ItemKey,
     title: String,
@@ -31,6 +32,7 @@ struct ItemV2 {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 struct PlaceV2 {
     source: String,
     url: Option<String>,
@@ -107,32 +109,7 @@ pub(super) fn from_v2(store: &Store) -> Result<(), StoreError> {
 
 #[cfg(test)]
 mod tests {
-    use serde::Serialize;
-
     use super::*;
-
-    /// A schema-2 place as that version wrote it: source, URL, outlet, similarity.
-    type PlaceV2 = (String, Option<String>, Option<String>, Option<f32>);
-
-    /// A schema-2 item as that version wrote it.
-    #[derive(Serialize)]
-    struct WrittenV2 {
-        key: ItemKey,
-        title: String,
-        link: Option<String>,
-        summary: Option<String>,
-        content: Option<String>,
-        author: Option<String>,
-        outlet: Option<String>,
-        published: Option<(i64, i32)>,
-        first_seen: i64,
-        updated: i64,
-        owner: String,
-        places: Vec<PlaceV2>,
-        feeds: Vec<String>,
-        categories: Vec<String>,
-        fingerprint: u64,
-    }
 
     #[test]
     fn a_schema_2_store_opens_with_nothing_lost_and_no_id_changed() {
@@ -140,7 +117,7 @@ mod tests {
         let key = ItemKey::for_identity("url://paper.example/a1.htm");
         {
             let store = Store::open(dir.path()).unwrap();
-            let old = WrittenV2 {
+            let old = ItemV2 {
                 key,
                 title: "66315件实事擦亮民生底色".into(),
                 link: Some("http://paper.example/a1.htm".into()),
@@ -153,18 +130,18 @@ mod tests {
                 updated: 2_000,
                 owner: "dz".into(),
                 places: vec![
-                    (
-                        "dz".into(),
-                        Some("http://paper.example/a1.htm".into()),
-                        None,
-                        None,
-                    ),
-                    (
-                        "gov".into(),
-                        Some("http://gov.example/t1".into()),
-                        None,
-                        Some(0.97),
-                    ),
+                    PlaceV2 {
+                        source: "dz".into(),
+                        url: Some("http://paper.example/a1.htm".into()),
+                        outlet: None,
+                        similarity: None,
+                    },
+                    PlaceV2 {
+                        source: "gov".into(),
+                        url: Some("http://gov.example/t1".into()),
+                        outlet: None,
+                        similarity: Some(0.97),
+                    },
                 ],
                 feeds: vec!["paper".into(), "portal".into()],
                 categories: vec![],

@@ -16,6 +16,8 @@ mod tx;
 
 use std::path::{Path, PathBuf};
 
+use crate::model::ItemKey;
+
 pub use crate::model::NewItem;
 pub use records::{Origin, Place, SourceState, StoredItem, Upserted, Version};
 
@@ -203,6 +205,29 @@ fn test_item(url: &str, title: &str) -> NewItem {
         content: Some("<p>正文</p>".into()),
         ..NewItem::default()
     }
+}
+
+/// Alias hops followed at most (an item re-owned several times).
+const MAX_ALIAS_HOPS: usize = 8;
+
+/// The bytes of the item under `key`, following the aliases a re-owned item leaves
+/// behind; `item` and `alias` read the two trees (in or out of a transaction).
+fn follow_aliases<E>(
+    key: ItemKey,
+    mut item: impl FnMut(&ItemKey) -> Result<Option<sled::IVec>, E>,
+    mut alias: impl FnMut(&ItemKey) -> Result<Option<sled::IVec>, E>,
+) -> Result<Option<sled::IVec>, E> {
+    let mut key = key;
+    for _ in 0..MAX_ALIAS_HOPS {
+        if let Some(bytes) = item(&key)? {
+            return Ok(Some(bytes));
+        }
+        match alias(&key)?.as_deref().and_then(ItemKey::from_slice) {
+            Some(next) => key = next,
+            None => return Ok(None),
+        }
+    }
+    Ok(None)
 }
 
 fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {

@@ -30,17 +30,7 @@ impl Tx<'_> {
                 item.updated = now;
             }
             item.owner = primary.source.clone();
-            item.title = version.title.clone();
-            item.link = version.link.clone().or(item.link.take());
-            item.summary = version.summary.clone();
-            item.content = version.content.clone();
-            item.author = version.author.clone();
-            item.outlet = version.outlet.clone();
-            if version.published.is_some() {
-                item.published = version.published;
-            }
-            item.categories = version.categories.clone();
-            item.fingerprint = version.fingerprint;
+            show(&mut item, version);
         }
         let old_key = before.key;
         let wanted = ItemKey::for_identity(&primary.identity);
@@ -88,24 +78,43 @@ pub(super) fn place(origin: &Origin<'_>, new: &NewItem, version: Option<Version>
     }
 }
 
+/// The item's main fields from its primary place's version.
+fn show(item: &mut StoredItem, version: &Version) {
+    item.title = version.title.clone();
+    item.link = version.link.clone().or(item.link.take());
+    item.summary = version.summary.clone();
+    item.content = version.content.clone();
+    item.author = version.author.clone();
+    item.outlet = version.outlet.clone();
+    if version.published.is_some() {
+        item.published = version.published;
+    }
+    item.categories = version.categories.clone();
+    item.fingerprint = version.fingerprint;
+}
+
 pub(super) fn create(key: ItemKey, origin: &Origin<'_>, new: &NewItem, now: i64) -> StoredItem {
-    StoredItem {
+    let version = Version::of(new);
+    let mut item = StoredItem {
         key,
-        title: new.title.clone(),
-        link: new.link.clone(),
-        summary: new.summary.clone(),
-        content: new.content.clone(),
-        author: new.author.clone(),
-        outlet: new.outlet.clone(),
-        published: new.published,
+        title: String::new(),
+        link: None,
+        summary: None,
+        content: None,
+        author: None,
+        outlet: None,
+        published: None,
         first_seen: now,
         updated: now,
         owner: origin.source.to_string(),
-        places: vec![place(origin, new, Some(Version::of(new)))],
+        places: Vec::new(),
         feeds: vec![origin.feed.to_string()],
-        categories: new.categories.clone(),
-        fingerprint: new.fingerprint(),
-    }
+        categories: Vec::new(),
+        fingerprint: 0,
+    };
+    show(&mut item, &version);
+    item.places.push(place(origin, new, Some(version)));
+    item
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! lookups by key, id or URL.
 
 use super::keys::{feed_prefix, item_of_feed_entry};
-use super::{Store, StoreError, StoredItem, TREE_ITEMS, decode};
+use super::{Store, StoreError, StoredItem, TREE_ITEMS, decode, follow_aliases};
 use crate::normalize::ItemKey;
 
 impl Store {
@@ -95,22 +95,8 @@ impl Store {
     /// The item under `key`, following the aliases of items that moved to their
     /// primary place's key.
     pub fn item(&self, key: &ItemKey) -> Result<Option<StoredItem>, StoreError> {
-        let mut key = *key;
-        for _ in 0..8 {
-            if let Some(bytes) = self.items.get(key.0)? {
-                return decode(TREE_ITEMS, &bytes).map(Some);
-            }
-            match self
-                .aliases
-                .get(key.0)?
-                .as_deref()
-                .and_then(ItemKey::from_slice)
-            {
-                Some(next) => key = next,
-                None => return Ok(None),
-            }
-        }
-        Ok(None)
+        let bytes = follow_aliases(*key, |k| self.items.get(k.0), |k| self.aliases.get(k.0))?;
+        bytes.map(|b| decode(TREE_ITEMS, &b)).transpose()
     }
 
     /// Whether an item with this declared id or URL identity is stored.
