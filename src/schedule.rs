@@ -113,21 +113,13 @@ pub fn record(
     state.next_run = Some(next.timestamp_millis());
 }
 
-/// Runs a source now and records the outcome; used by `paperboy fetch` and the daemon.
+/// Runs a source now and plans its next run; used by `paperboy fetch` and the daemon.
 pub async fn run_once(ctx: &Context, source: &SourceDef) -> Result<Report, RunError> {
-    let result = refresh(ctx, source).await;
-    let mut state = ctx.store.source_state(&source.name)?;
-    record(&mut state, source, &result, ctx, Utc::now());
-    ctx.store.save_source_state(&source.name, &state)?;
-    if let Ok(report) = &result {
-        if !report.not_modified {
-            let items = report.new + report.updated + report.unchanged + report.merged;
-            ctx.store
-                .save_yield(&source.name, u32::try_from(items).unwrap_or(u32::MAX))?;
-        }
-    }
-    ctx.store.flush()?;
-    result
+    let (planned, ctx_for_plan) = (source.clone(), ctx.clone());
+    refresh(ctx, source, move |state, result| {
+        record(state, &planned, result, &ctx_for_plan, Utc::now());
+    })
+    .await
 }
 
 /// Re-renders the feeds a run changed.

@@ -4,8 +4,8 @@
 //! fetch of [`article`], [`crate::normalize`] and a [`Sink`] — the store, or a preview
 //! that keeps what it is given (`fetch --dry-run`).
 //!
-//! Recording the outcome in the source's state (validators, failures, next run) is the
-//! scheduler's business.
+//! The outcome is recorded in the source's state (validators, failures, items); when the
+//! source runs next is the scheduler's decision, handed in as `plan`.
 
 mod article;
 mod report;
@@ -21,7 +21,7 @@ use crate::config::{FetchSettings, Settings, SourceDef, SourceKind};
 use crate::fetch::{ClientError, FetchError, Fetched, Fetcher, Page, Validators};
 use crate::normalize::new_item;
 use crate::source::{self, Listing, Pages, ParseError, SourceError};
-use crate::store::{NewItem, Store, StoreError};
+use crate::store::{NewItem, SourceState, Store, StoreError};
 
 pub use report::Report;
 pub use sink::{Preview, Sink, Storing};
@@ -73,17 +73,38 @@ impl RunError {
     }
 }
 
-/// Fetches one source and stores what it has; durable when this returns.
-pub async fn refresh(ctx: &Context, source: &SourceDef) -> Result<Report, RunError> {
+/// Fetches one source, stores what it has and records how it went in the source's state
+/// (`plan` sets what the scheduler decides: next run, backoff); durable when this returns.
+pub async fn refresh(
+    ctx: &Context,
+    source: &SourceDef,
+    plan: impl FnOnce(&mut SourceState, &Result<Report, RunError>) + Send + 'static,
+) -> Result<Report, RunError> {
     let store = ctx.store.clone();
     let name = source.name.clone();
-    let state = blocking::run(move || store.source_state(&name)).await??;
-    let validators = (state.config_hash == source.config_hash).then_some(state.validators);
+    let mut state = blocking::run(move || store.source_state(&name)).await??;
+    let validators = (state.config_hash == source.config_hash).then(|| state.validators.clone());
     let mut sink = Storing::new(ctx, source);
     let outcome = run(ctx, source, validators.as_ref(), &mut sink).await;
     // What was stored before a failure stays stored: flush either way.
     let stored = sink.finish().await?;
-    outcome.map(|report| report.with(stored))
+    let result = outcome.map(|report| report.with(stored));
+    plan(&mut state, &result);
+    let yielded = result
+        .as_ref()
+        .ok()
+        .filter(|report| !report.not_modified)
+        .map(|r| u32::try_from(r.new + r.updated + r.unchanged + r.merged).unwrap_or(u32::MAX));
+    let (store, name) = (ctx.store.clone(), source.name.clone());
+    blocking::run(move || {
+        store.save_source_state(&name, &state)?;
+        if let Some(items) = yielded {
+            store.save_yield(&name, items)?;
+        }
+        store.flush()
+    })
+    .await??;
+    result
 }
 
 /// Fetches and reads one source without storing anything; at most a few article pages.
