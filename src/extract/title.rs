@@ -67,6 +67,7 @@ pub fn find(
     }
     collect_elements(document, &mut candidates);
     candidates.retain(|c| c.text.chars().count() >= 2);
+    demote_containers(document, &mut candidates);
     let places = text_offsets(
         document,
         candidates
@@ -154,6 +155,33 @@ pub fn find(
             text: strip_site_name(&page_title),
             node: None,
         },
+    }
+}
+
+/// A candidate that holds another candidate's element and more text (a title box with
+/// the headline and its subtitle or meta line) is the box, not the headline.
+fn demote_containers(document: &Html, candidates: &mut [Candidate]) {
+    let nodes: Vec<(NodeId, usize)> = candidates
+        .iter()
+        .filter_map(|c| c.node.map(|n| (n, squeeze(&c.text).chars().count())))
+        .collect();
+    for candidate in candidates.iter_mut() {
+        let Some(node) = candidate.node.and_then(|n| document.tree.get(n)) else {
+            continue;
+        };
+        let length = squeeze(&candidate.text).chars().count();
+        let holds_smaller = nodes.iter().any(|(inner, inner_length)| {
+            *inner != node.id()
+                && *inner_length >= 4
+                && *inner_length < length
+                && document
+                    .tree
+                    .get(*inner)
+                    .is_some_and(|n| n.ancestors().any(|a| a.id() == node.id()))
+        });
+        if holds_smaller {
+            candidate.weight -= 2.0;
+        }
     }
 }
 
@@ -259,13 +287,62 @@ fn collect_elements(document: &Html, out: &mut Vec<Candidate>) {
 fn push_element(element: ElementRef<'_>, weight: f64, out: &mut Vec<Candidate>) {
     let text = text_of(element);
     let length = text.chars().count();
-    if (2..=120).contains(&length) {
-        out.push(Candidate {
-            text,
-            node: Some(element.id()),
-            weight,
-        });
+    if !(2..=120).contains(&length) {
+        return;
     }
+    // A headline is no menu (mostly links), no logo (a link home), and holds no byline or
+    // date line: an element around the headline and its meta line is not the headline.
+    let menu = link_share(element) > 0.5 && length > 30;
+    let weight = if menu || is_home_link(element) {
+        weight - 4.0
+    } else if HEADLINE_LABELS.is_match(&text) {
+        weight - 3.0
+    } else {
+        weight
+    };
+    out.push(Candidate {
+        text,
+        node: Some(element.id()),
+        weight,
+    });
+}
+
+/// Labels and times of a meta line, which no headline holds.
+static HEADLINE_LABELS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?:发布时间|发布日期|来源|來源|作者|责任编辑|浏览次数)\s*[:：]|\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}",
+    )
+    .expect("valid regex")
+});
+
+/// The share of an element's text inside links.
+fn link_share(element: ElementRef<'_>) -> f64 {
+    let links = Selector::parse("a").expect("valid selector");
+    let linked: usize = element
+        .select(&links)
+        .map(|a| squeeze(&text_of(a)).chars().count())
+        .sum();
+    let all = squeeze(&text_of(element)).chars().count();
+    if all == 0 {
+        0.0
+    } else {
+        linked as f64 / all as f64
+    }
+}
+
+/// A site's logo: all of the element's text is one link to the site's front page.
+fn is_home_link(element: ElementRef<'_>) -> bool {
+    let links = Selector::parse("a[href]").expect("valid selector");
+    let mut anchors = element.select(&links);
+    let (Some(only), None) = (anchors.next(), anchors.next()) else {
+        return false;
+    };
+    let href = only.value().attr("href").unwrap_or("").trim();
+    let home = matches!(
+        href,
+        "/" | "./" | "../" | "index.html" | "index.htm" | "index.shtml"
+    ) || url::Url::parse(href).is_ok_and(|u| u.path() == "/" && u.query().is_none());
+    home && link_share(element) >= 0.99
 }
 
 /// The element whose whole text is `text`, preferring headings.
@@ -335,6 +412,20 @@ mod tests {
             ),
             "市政府召开常务会议 研究部署工作"
         );
+    }
+
+    #[test]
+    fn logos_menus_and_title_boxes_are_not_headlines() {
+        let page = r#"<title>首页</title><h1><a href="/">某某省人民政府网站</a></h1>
+            <div class="article-title"><h2>山西品牌丝路行正式启动</h2><h3>成功举办双向经贸投资推介会</h3></div>
+            <div class="info">发布时间：2019-09-18 06:23 来源：山西日报</div>
+            <div class="content"><p>跨越千山万水，行程近两万公里，山西品牌丝路行首次登陆巴西，刷新“走出去”的最远纪录。当地时间9月16日下午，推介会在圣保罗举行。</p>
+            <p>中国驻圣保罗总领馆副总领事在致辞中说，圣保罗是巴西乃至南美最大的经济、贸易、商业、金融中心。</p></div>"#;
+        let document = Html::parse_document(page);
+        let meta = super::super::metadata::read(&document);
+        let body = super::super::body::find(&document, None, &[]);
+        let found = find(&document, &meta, None, body.first_prose);
+        assert_eq!(found.text, "山西品牌丝路行正式启动");
     }
 
     #[test]
