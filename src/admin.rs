@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
-use crate::pipeline::{self, Context};
+use crate::pipeline::Context;
 use crate::publish::Catalog;
 use crate::schedule;
 use crate::status;
@@ -70,8 +70,8 @@ async fn status(State(admin): State<Admin>) -> Response {
     let Admin { ctx, .. } = admin;
     match crate::blocking::run(move || status::of_sources(&ctx.settings, &ctx.store)).await {
         Ok(Ok(list)) => axum::Json(list).into_response(),
-        Ok(Err(err)) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
-        Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
+        Ok(Err(err)) => failed(err),
+        Err(err) => failed(err),
     }
 }
 
@@ -97,21 +97,11 @@ async fn fetch(State(admin): State<Admin>, Query(query): Query<FetchQuery>) -> R
     for source in sources {
         let (ctx, catalog, dry_run) = (admin.ctx.clone(), admin.catalog.clone(), query.dry_run);
         runs.spawn(async move {
-            if dry_run {
-                let outcome = pipeline::preview(&ctx, &source).await;
-                (
-                    pipeline::preview_lines(&source.name, &outcome),
-                    outcome.is_err(),
-                )
-            } else {
-                match schedule::run_once(&ctx, &source).await {
-                    Ok(report) => {
-                        schedule::republish(&ctx, &catalog, &source, &report).await;
-                        (report.lines(&source.name), false)
-                    }
-                    Err(err) => (vec![format!("{}: error: {err}", source.name)], true),
-                }
+            let done = schedule::on_request(&ctx, &source, dry_run).await;
+            if let Some(report) = &done.report {
+                schedule::republish(&ctx, &catalog, &source, report).await;
             }
+            (done.lines, done.failed)
         });
     }
     let mut outcome = FetchOutcome {
@@ -146,7 +136,12 @@ async fn inspect(State(admin): State<Admin>, Query(query): Query<InspectQuery>) 
     match found {
         Ok(Ok(Some(item))) => axum::Json(item).into_response(),
         Ok(Ok(None)) => StatusCode::NOT_FOUND.into_response(),
-        Ok(Err(err)) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
-        Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
+        Ok(Err(err)) => failed(err),
+        Err(err) => failed(err),
     }
+}
+
+/// A 500 that says what failed.
+fn failed(err: impl std::fmt::Display) -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response()
 }

@@ -95,7 +95,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
 
 /// Decodes an XML document and rewrites its prolog to say UTF-8, so that an XML parser
 /// reading the returned bytes does not decode them a second time.
-pub fn xml_as_utf8(bytes: &[u8], content_type: Option<&str>) -> Vec<u8> {
+pub fn xml_as_utf8(bytes: &[u8], content_type: Option<&str>) -> String {
     let decoded = decode(bytes, content_type);
     let text = decoded.text;
     let trimmed = text.trim_start();
@@ -117,12 +117,12 @@ pub fn xml_as_utf8(bytes: &[u8], content_type: Option<&str>) -> Vec<u8> {
                     out.push_str(&trimmed[..value_start]);
                     out.push_str("UTF-8");
                     out.push_str(&trimmed[value_end..]);
-                    return out.into_bytes();
+                    return out;
                 }
             }
         }
     }
-    text.into_bytes()
+    text
 }
 
 /// Whether a single-byte declaration (which decodes any bytes without an error) is
@@ -335,7 +335,7 @@ mod tests {
         let xml = format!(
             "<?xml version=\"1.0\" encoding=\"gb2312\"?><rss version=\"2.0\"><channel><title>{TEXT}</title></channel></rss>"
         );
-        let out = String::from_utf8(xml_as_utf8(&gbk(&xml), None)).unwrap();
+        let out = xml_as_utf8(&gbk(&xml), None);
         assert!(
             out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
             "{out}"

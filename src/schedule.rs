@@ -115,11 +115,43 @@ pub fn record(
 
 /// Runs a source now and plans its next run; used by `paperboy fetch` and the daemon.
 pub async fn run_once(ctx: &Context, source: &SourceDef) -> Result<Report, RunError> {
-    let (planned, ctx_for_plan) = (source.clone(), ctx.clone());
-    refresh(ctx, source, move |state, result| {
-        record(state, &planned, result, &ctx_for_plan, Utc::now());
+    refresh(ctx, source, |state, result| {
+        record(state, source, result, ctx, Utc::now());
     })
     .await
+}
+
+/// What running a source on request did: the lines `paperboy fetch` prints, whether it
+/// failed, and its report when it stored anything.
+pub struct OnRequest {
+    pub lines: Vec<String>,
+    pub failed: bool,
+    pub report: Option<Report>,
+}
+
+/// Runs a source now as `paperboy fetch` asks (or only previews it), in the daemon or
+/// in the command itself.
+pub async fn on_request(ctx: &Context, source: &SourceDef, dry_run: bool) -> OnRequest {
+    if dry_run {
+        let outcome = crate::pipeline::preview(ctx, source).await;
+        return OnRequest {
+            lines: crate::pipeline::preview_lines(&source.name, &outcome),
+            failed: outcome.is_err(),
+            report: None,
+        };
+    }
+    match run_once(ctx, source).await {
+        Ok(report) => OnRequest {
+            lines: report.lines(&source.name),
+            failed: false,
+            report: Some(report),
+        },
+        Err(err) => OnRequest {
+            lines: vec![format!("{}: error: {err}", source.name)],
+            failed: true,
+            report: None,
+        },
+    }
 }
 
 /// Re-renders the feeds a run changed.

@@ -79,22 +79,11 @@ pub fn fetch(config: Option<PathBuf>, names: Vec<String>, dry_run: bool) -> Resu
     }
     let ctx = daemon::context(settings)?;
     let failures = for_each_source(&ctx, &names, |ctx, source| async move {
-        let (lines, failed) = if dry_run {
-            let outcome = pipeline::preview(&ctx, &source).await;
-            (
-                pipeline::preview_lines(&source.name, &outcome),
-                outcome.is_err(),
-            )
-        } else {
-            match schedule::run_once(&ctx, &source).await {
-                Ok(report) => (report.lines(&source.name), false),
-                Err(err) => (vec![format!("{}: error: {err}", source.name)], true),
-            }
-        };
-        for line in lines {
+        let done = schedule::on_request(&ctx, &source, dry_run).await;
+        for line in done.lines {
             println!("{line}");
         }
-        failed
+        done.failed
     });
     match failures {
         0 => Ok(()),

@@ -308,8 +308,6 @@ mod tests {
             byline("医院管理局经理在记者会上表示，伤者已出院").author,
             None
         );
-        let mut meta = Metadata::default();
-        meta.authors.push("name, email@gmail.com".into());
         assert!(!super::super::metadata::is_name("name, email@gmail.com"));
         assert!(!super::super::metadata::is_name("我已授权"));
         assert_eq!(

@@ -204,6 +204,26 @@ pub fn nothing_removed() -> &'static HashSet<NodeId> {
     EMPTY.get_or_init(HashSet::new)
 }
 
+/// What a piece of text is made of: non-whitespace characters, sentence punctuation and
+/// letters of any script.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tally {
+    pub chars: usize,
+    pub punctuation: usize,
+    pub letters: usize,
+}
+
+pub fn tally(text: &str) -> Tally {
+    let mut out = Tally::default();
+    let mut rest = text.chars().filter(|c| !c.is_whitespace()).peekable();
+    while let Some(c) = rest.next() {
+        out.chars += 1;
+        out.letters += usize::from(c.is_alphabetic());
+        out.punctuation += usize::from(is_sentence_punctuation(c, rest.peek().copied()));
+    }
+    out
+}
+
 /// Text counted per block element.
 #[derive(Debug, Clone, Default)]
 pub struct Unit {
@@ -253,14 +273,11 @@ pub fn units(root: NodeRef<'_, Node>) -> Units {
                 }
                 Node::Text(text) => {
                     let block = *blocks.last().expect("the root is a block");
-                    let (mut chars, mut punctuation, mut letters) = (0, 0, 0);
-                    let mut rest = text.chars().filter(|c| !c.is_whitespace()).peekable();
-                    while let Some(c) = rest.next() {
-                        chars += 1;
-                        letters += usize::from(c.is_alphabetic());
-                        punctuation +=
-                            usize::from(is_sentence_punctuation(c, rest.peek().copied()));
-                    }
+                    let Tally {
+                        chars,
+                        punctuation,
+                        letters,
+                    } = tally(text);
                     if chars == 0 {
                         continue;
                     }

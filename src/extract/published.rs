@@ -125,14 +125,11 @@ pub fn find(evidence: &Evidence<'_>, tz: Tz) -> Option<Found> {
 /// Words just before a time that make it another thing's: an update, an edit, the
 /// latest post of a recommendation box.
 fn is_other_time(before: &str) -> bool {
-    let tail: String = before
-        .chars()
+    let tail = before
+        .char_indices()
         .rev()
-        .take(12)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+        .nth(11)
+        .map_or(before, |(at, _)| &before[at..]);
     [
         "更新",
         "修改",

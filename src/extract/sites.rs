@@ -66,37 +66,32 @@ pub fn parse(text: &str) -> Result<Vec<SiteRule>, RulesError> {
 }
 
 fn build(text: RuleText) -> Result<SiteRule, RulesError> {
-    let name = text.name.clone();
-    let parse =
-        |key: &'static str, value: &Option<String>| -> Result<Option<Selector>, RulesError> {
-            value
-                .as_deref()
-                .map(|v| {
-                    Selector::parse(v).map_err(|_| RulesError::Selector {
-                        rule: name.clone(),
-                        key,
-                        value: v.to_string(),
-                    })
-                })
-                .transpose()
-        };
-    let exclude = text
-        .exclude
-        .iter()
-        .map(|v| parse("exclude", &Some(v.clone())).map(Option::unwrap))
-        .collect::<Result<Vec<_>, _>>()?;
+    let selector = |key: &'static str, value: &str| {
+        Selector::parse(value).map_err(|_| RulesError::Selector {
+            rule: text.name.clone(),
+            key,
+            value: value.to_string(),
+        })
+    };
+    let optional = |key: &'static str, value: &Option<String>| {
+        value.as_deref().map(|v| selector(key, v)).transpose()
+    };
     Ok(SiteRule {
-        detect: parse("detect", &text.detect)?,
+        detect: optional("detect", &text.detect)?,
         overrides: Overrides {
-            content: parse("content", &text.content)?,
-            title: parse("title", &text.title)?,
-            date: parse("date", &text.date)?,
-            author: parse("author", &text.author)?,
-            source: parse("source", &text.source)?,
-            exclude,
+            content: optional("content", &text.content)?,
+            title: optional("title", &text.title)?,
+            date: optional("date", &text.date)?,
+            author: optional("author", &text.author)?,
+            source: optional("source", &text.source)?,
+            exclude: text
+                .exclude
+                .iter()
+                .map(|v| selector("exclude", v))
+                .collect::<Result<_, _>>()?,
         },
         hosts: text.hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
-        name: text.name,
+        name: text.name.clone(),
     })
 }
 

@@ -226,16 +226,6 @@ fn is_breadcrumb(squeezed: &str) -> bool {
         || squeezed.contains("当前位置")
 }
 
-/// Whether all of an element's text is inside links: an entry of a list of stories.
-fn is_link_text(element: ElementRef<'_>) -> bool {
-    let links = Selector::parse("a").expect("valid selector");
-    let linked: usize = element
-        .select(&links)
-        .map(|a| squeeze(&text_of(a)).chars().count())
-        .sum();
-    linked > 0 && linked >= squeeze(&text_of(element)).chars().count()
-}
-
 /// Headline-like elements: `<h1>`, early `<h2>`s, the other headings, and title-classed
 /// elements.
 fn collect_elements(document: &Html, out: &mut Vec<Candidate>) {
@@ -251,7 +241,7 @@ fn collect_elements(document: &Html, out: &mut Vec<Candidate>) {
     let minor = Selector::parse("h3, h4, h5, h6").expect("valid selector");
     for element in document
         .select(&minor)
-        .filter(|e| !is_link_text(*e))
+        .filter(|e| link_share(*e) < 1.0)
         .take(30)
     {
         push_element(element, 0.5, out);

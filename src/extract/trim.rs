@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::dom::is_sentence_punctuation;
+use super::dom::{Tally, tally};
 use super::render::Line;
 
 /// Lines that close an article on Chinese news pages.
@@ -49,13 +49,11 @@ static AFTER_ARTICLE: LazyLock<Regex> = LazyLock::new(|| {
 /// either way: short unpunctuated lines are verse, captions and bylines as often as chrome,
 /// and the line filters judge those by their words.
 fn value(line: &Line) -> f64 {
-    let (mut chars, mut punctuation, mut letters) = (0usize, 0usize, 0usize);
-    let mut rest = line.text.chars().filter(|c| !c.is_whitespace()).peekable();
-    while let Some(c) = rest.next() {
-        chars += 1;
-        letters += usize::from(c.is_alphabetic());
-        punctuation += usize::from(is_sentence_punctuation(c, rest.peek().copied()));
-    }
+    let Tally {
+        chars,
+        punctuation,
+        letters,
+    } = tally(&line.text);
     if chars == 0 {
         return 0.0;
     }

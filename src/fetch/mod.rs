@@ -251,10 +251,7 @@ impl Fetcher {
             if let Some(refused) = cause.downcast_ref::<guard::PrivateAddress>() {
                 return FetchError::Refused {
                     url,
-                    source: guard::PrivateAddress {
-                        host: refused.host.clone(),
-                        address: refused.address,
-                    },
+                    source: refused.clone(),
                 };
             }
             source = cause.source();

@@ -9,12 +9,13 @@ use crate::model::{NewItem, RawItem};
 const TITLE_FROM_TEXT: usize = 40;
 
 /// Cleans a raw item: canonical link, sanitized HTML with absolute URLs, plain title.
-/// `base` resolves relative URLs when the item has no link of its own.
-pub fn new_item(raw: RawItem, base: &Url) -> NewItem {
+/// `base` (the listing's address) resolves relative URLs when the item has no link of its
+/// own.
+pub fn new_item(raw: RawItem, base: Option<&Url>) -> NewItem {
     let link = raw.link.as_ref().map(clean_url);
-    let content_base = raw.link.as_ref().unwrap_or(base);
+    let content_base = raw.link.as_ref().or(base);
     let clean = |html: Option<String>| {
-        html.map(|html| sanitize_html(&html, Some(content_base)))
+        html.map(|html| sanitize_html(&html, content_base))
             .filter(|html| !html.is_empty())
     };
     let summary = clean(raw.summary);
@@ -65,7 +66,7 @@ mod tests {
             ),
             ..RawItem::default()
         };
-        let item = new_item(raw, &Url::parse("http://news.example/rss").unwrap());
+        let item = new_item(raw, Some(&Url::parse("http://news.example/rss").unwrap()));
         assert_eq!(item.link.as_deref(), Some("http://news.example/a/1.html"));
         assert_eq!(
             item.url_identity.as_deref(),
@@ -86,7 +87,7 @@ mod tests {
             summary: Some("<p>今天上午，全市召开大会。</p>".into()),
             ..RawItem::default()
         };
-        let item = new_item(raw, &Url::parse("http://news.example/rss").unwrap());
+        let item = new_item(raw, Some(&Url::parse("http://news.example/rss").unwrap()));
         assert_eq!(item.title, "今天上午，全市召开大会。");
     }
 }

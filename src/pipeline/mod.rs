@@ -49,8 +49,6 @@ pub enum RunError {
     Client(#[from] ClientError),
     #[error(transparent)]
     Template(#[from] crate::config::TemplateError),
-    #[error("{url}: 304 to an unconditional request")]
-    UnaskedNotModified { url: Url },
 }
 
 impl From<SourceError> for RunError {
@@ -78,7 +76,7 @@ impl RunError {
 pub async fn refresh(
     ctx: &Context,
     source: &SourceDef,
-    plan: impl FnOnce(&mut SourceState, &Result<Report, RunError>) + Send + 'static,
+    plan: impl FnOnce(&mut SourceState, &Result<Report, RunError>),
 ) -> Result<Report, RunError> {
     let store = ctx.store.clone();
     let name = source.name.clone();
@@ -94,7 +92,7 @@ pub async fn refresh(
         .as_ref()
         .ok()
         .filter(|report| !report.not_modified)
-        .map(|r| u32::try_from(r.new + r.updated + r.unchanged + r.merged).unwrap_or(u32::MAX));
+        .map(|report| u32::try_from(report.items()).unwrap_or(u32::MAX));
     let (store, name) = (ctx.store.clone(), source.name.clone());
     blocking::run(move || {
         store.save_source_state(&name, &state)?;
@@ -183,19 +181,20 @@ async fn run(
                 }
             }
         };
-        sink.put(new_item(raw, &base)).await?;
+        sink.put(new_item(raw, base.as_ref())).await?;
     }
     Ok(report)
 }
 
-/// The source's listing read by its adapter, with the address its relative links resolve
-/// against; `None` when the server says it has not changed since the last run.
+/// The source's listing read by its adapter, with the address of the listing document
+/// (relative links resolve against it; an e-paper's candidates are absolute already);
+/// `None` when the server says it has not changed since the last run.
 async fn listing(
     ctx: &Context,
     source: &SourceDef,
     validators: Option<&Validators>,
     report: &mut Report,
-) -> Result<Option<(Url, Listing)>, RunError> {
+) -> Result<Option<(Option<Url>, Listing)>, RunError> {
     let pages = Plain {
         fetcher: &ctx.fetcher,
         allow_private: source.allow_private,
@@ -204,8 +203,7 @@ async fn listing(
     let url = match &source.kind {
         SourceKind::Epaper(rules) => {
             let listing = source::epaper::read(&pages, rules, timezone).await?;
-            let base = rules.edition.url(chrono::Utc::now().date_naive())?;
-            return Ok(Some((base, listing)));
+            return Ok(Some((None, listing)));
         }
         SourceKind::Feed { url } | SourceKind::Html { url, .. } => url,
         SourceKind::Json(rules) => &rules.url,
@@ -227,7 +225,7 @@ async fn listing(
     let base = page.url.clone();
     let kind = source.kind.clone();
     let listing = blocking::run(move || source::read(&kind, &page, timezone)).await??;
-    Ok(Some((base, listing)))
+    Ok(Some((Some(base), listing)))
 }
 
 /// Pages as adapters and the article fetch ask for them: unconditional GETs, under the
@@ -256,8 +254,9 @@ impl Pages for Plain<'_> {
 /// typed is fetched wherever it is (the private-address guard is for configured sources).
 pub async fn fetch_page(settings: &FetchSettings, url: &Url) -> Result<String, RunError> {
     let fetcher = Fetcher::new(settings)?;
-    match fetcher.get_for(url, None, true).await? {
-        Fetched::Page(page) => Ok(page.text()),
-        Fetched::NotModified => Err(RunError::UnaskedNotModified { url: url.clone() }),
-    }
+    let pages = Plain {
+        fetcher: &fetcher,
+        allow_private: true,
+    };
+    Ok(pages.get(url).await?.text())
 }

@@ -35,6 +35,11 @@ impl Report {
         self.new + self.updated + self.merged > 0
     }
 
+    /// Items the run saw: new, updated, unchanged or merged.
+    pub fn items(&self) -> usize {
+        self.new + self.updated + self.unchanged + self.merged
+    }
+
     /// This report with what a sink counted.
     pub fn with(mut self, stored: Report) -> Report {
         self.new += stored.new;

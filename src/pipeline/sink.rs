@@ -72,22 +72,37 @@ impl Storing {
     }
 }
 
-impl Sink for Storing {
-    async fn wants(&mut self, declared: Option<&str>, url: Option<&Url>) -> Result<bool, RunError> {
+impl Storing {
+    /// Runs `work` on the store as this source, off the async threads.
+    async fn as_source<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Store, &Origin<'_>) -> Result<T, crate::store::StoreError> + Send + 'static,
+    ) -> Result<T, RunError> {
         let store = self.store.clone();
         let (feed, name, rank) = (self.feed.clone(), self.name.clone(), self.rank);
-        let id = declared.map(declared_id);
-        let identity = url.map(url_identity);
-        let link = url.map(|u| clean_url(u).to_string());
-        let attached = blocking::run(move || {
+        let outcome = blocking::run(move || {
             let origin = Origin {
                 feed: &feed,
                 source: &name,
                 rank,
             };
-            store.attach(&origin, id.as_deref(), identity.as_deref(), link.as_deref())
+            work(&store, &origin)
         })
         .await??;
+        Ok(outcome)
+    }
+}
+
+impl Sink for Storing {
+    async fn wants(&mut self, declared: Option<&str>, url: Option<&Url>) -> Result<bool, RunError> {
+        let id = declared.map(declared_id);
+        let identity = url.map(url_identity);
+        let link = url.map(|u| clean_url(u).to_string());
+        let attached = self
+            .as_source(move |store, origin| {
+                store.attach(origin, id.as_deref(), identity.as_deref(), link.as_deref())
+            })
+            .await?;
         match attached {
             None => Ok(true),
             Some(outcome) => {
@@ -98,19 +113,12 @@ impl Sink for Storing {
     }
 
     async fn put(&mut self, item: NewItem) -> Result<(), RunError> {
-        let store = self.store.clone();
-        let (feed, name, rank) = (self.feed.clone(), self.name.clone(), self.rank);
         let link = item.link.clone();
-        let outcome = blocking::run(move || {
-            let now = chrono::Utc::now().timestamp_millis();
-            let origin = Origin {
-                feed: &feed,
-                source: &name,
-                rank,
-            };
-            store.upsert(&origin, &item, now)
-        })
-        .await??;
+        let outcome = self
+            .as_source(move |store, origin| {
+                store.upsert(origin, &item, chrono::Utc::now().timestamp_millis())
+            })
+            .await?;
         self.count(outcome, link.as_deref());
         Ok(())
     }

@@ -252,15 +252,7 @@ impl Tx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_item as item;
-
-    fn at<'a>(feed: &'a str, source: &'a str) -> Origin<'a> {
-        Origin {
-            feed,
-            source,
-            rank: 0,
-        }
-    }
+    use crate::store::{test_item as item, test_origin};
 
     #[test]
     fn same_identity_from_two_sources_is_one_item_in_both_feeds() {
@@ -268,17 +260,23 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let a = item("//news.example/1", "标题");
         assert_eq!(
-            store.upsert(&at("one", "src-a"), &a, 1000).unwrap(),
+            store
+                .upsert(&test_origin("one", "src-a"), &a, 1000)
+                .unwrap(),
             Upserted::New
         );
         assert_eq!(
-            store.upsert(&at("one", "src-a"), &a, 2000).unwrap(),
+            store
+                .upsert(&test_origin("one", "src-a"), &a, 2000)
+                .unwrap(),
             Upserted::Unchanged
         );
         let mut b = a.clone();
         b.title = "另一个标题".into();
         assert_eq!(
-            store.upsert(&at("two", "src-b"), &b, 3000).unwrap(),
+            store
+                .upsert(&test_origin("two", "src-b"), &b, 3000)
+                .unwrap(),
             Upserted::New
         );
         let one = store.feed_items("one", 10).unwrap();
@@ -297,13 +295,17 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let mut a = item("//news.example/1", "标题");
         a.guid = Some("g1".into());
-        store.upsert(&at("one", "src-a"), &a, 1000).unwrap();
+        store
+            .upsert(&test_origin("one", "src-a"), &a, 1000)
+            .unwrap();
         let key = store.feed_items("one", 1).unwrap()[0].key;
         a.title = "更正后的标题".into();
         // A new link with the same guid is still the same item.
         a.url_identity = Some("//news.example/1-v2".into());
         assert_eq!(
-            store.upsert(&at("one", "src-a"), &a, 5000).unwrap(),
+            store
+                .upsert(&test_origin("one", "src-a"), &a, 5000)
+                .unwrap(),
             Upserted::Updated
         );
         let items = store.feed_items("one", 10).unwrap();
@@ -321,14 +323,17 @@ mod tests {
         let mut paper = item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
         paper.content = Some(body.into());
         assert_eq!(
-            store.upsert(&at("paper", "dz"), &paper, 1000).unwrap(),
+            store
+                .upsert(&test_origin("paper", "dz"), &paper, 1000)
+                .unwrap(),
             Upserted::New
         );
         let mut portal = item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
         portal.content = Some(body.replace('，', ",").replace("<p>坐到群众炕头、", "<p>"));
         portal.outlet = Some("大众日报".into());
-        let Upserted::Merged { into, similarity } =
-            store.upsert(&at("portal", "gov"), &portal, 2000).unwrap()
+        let Upserted::Merged { into, similarity } = store
+            .upsert(&test_origin("portal", "gov"), &portal, 2000)
+            .unwrap()
         else {
             panic!("not merged");
         };
@@ -342,7 +347,9 @@ mod tests {
         assert_eq!(store.feed_items("portal", 10).unwrap()[0].key, into);
         // Refetching the reprint finds it by its URL now.
         assert_eq!(
-            store.upsert(&at("portal", "gov"), &portal, 3000).unwrap(),
+            store
+                .upsert(&test_origin("portal", "gov"), &portal, 3000)
+                .unwrap(),
             Upserted::Unchanged
         );
     }

@@ -230,6 +230,16 @@ fn follow_aliases<E>(
     Ok(None)
 }
 
+/// Where a unit test's write comes from.
+#[cfg(test)]
+fn test_origin<'a>(feed: &'a str, source: &'a str) -> Origin<'a> {
+    Origin {
+        feed,
+        source,
+        rank: 0,
+    }
+}
+
 fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
     postcard::to_allocvec(value).expect("records always serialize")
 }

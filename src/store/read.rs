@@ -129,8 +129,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Origin;
-    use crate::store::test_item as item;
+    use crate::store::{test_item as item, test_origin};
 
     #[test]
     fn newest_first_and_limited() {
@@ -140,15 +139,7 @@ mod tests {
             let mut new = item(&format!("//n.example/{i}"), &format!("t{i}"));
             new.published = Some((i * 1000, 8 * 3600));
             store
-                .upsert(
-                    &Origin {
-                        feed: "one",
-                        source: "s",
-                        rank: 0,
-                    },
-                    &new,
-                    10_000,
-                )
+                .upsert(&test_origin("one", "s"), &new, 10_000)
                 .unwrap();
         }
         let titles: Vec<String> = store
@@ -169,25 +160,13 @@ mod tests {
             let mut new = item(&format!("//n.example/{i}"), &format!("t{i}"));
             new.published = Some((i as i64 * 1000, 0));
             store
-                .upsert(
-                    &Origin {
-                        feed,
-                        source: &format!("src-{feed}"),
-                        rank: 0,
-                    },
-                    &new,
-                    10_000,
-                )
+                .upsert(&test_origin(feed, &format!("src-{feed}")), &new, 10_000)
                 .unwrap();
         }
         // Item 0 is also in feed b.
         store
             .upsert(
-                &Origin {
-                    feed: "b",
-                    source: "src-b",
-                    rank: 0,
-                },
+                &test_origin("b", "src-b"),
                 &item("//n.example/0", "t0"),
                 10_000,
             )
@@ -214,15 +193,7 @@ mod tests {
         {
             let store = Store::open(dir.path()).unwrap();
             store
-                .upsert(
-                    &Origin {
-                        feed: "one",
-                        source: "s",
-                        rank: 0,
-                    },
-                    &item("//n.example/1", "t"),
-                    1,
-                )
+                .upsert(&test_origin("one", "s"), &item("//n.example/1", "t"), 1)
                 .unwrap();
             store.flush().unwrap();
         }

@@ -197,26 +197,20 @@ fn topic_feed_keywords_and_config_checks() {
 
 #[test]
 fn the_daemon_shows_a_reprint_as_a_related_link_in_the_first_feed() {
-    use crate::support::{Article, articles::seed, rss};
     let fixture = Fixture::start();
-    let (title, body) = seed("dzrb-1");
-    let paper = [Article::new(
-        &title,
-        "http://paper.dzwww.com/dzrb/Articel01002NU.htm",
-        Some("2022-01-25 09:36:09"),
-        &body,
-    )];
-    fixture.set("/paper.xml", Reply::rss(rss("大众日报", &paper)));
-    fixture.set("/portal.xml", Reply::rss(rss("十堰要闻", &[])));
-    let feed = |title: &str, name: &str, path: &str| {
-        format!(
-            "title = \"{title}\"\nschedule = \"*/1 * * * * *\"\n[[sources]]\nname = \"{name}\"\nkind = \"feed\"\nurl = \"{}\"\n",
-            fixture.url(path)
-        )
-    };
+    let setup = outlet_and_reprint(&fixture);
+    let title = setup.title.clone();
+    let [(paper_path, paper_doc), (portal_path, reprint_doc)] = setup.documents;
+    fixture.set(paper_path, paper_doc);
+    fixture.set(
+        portal_path,
+        Reply::rss(crate::support::rss("十堰要闻", &[])),
+    );
+    // Both sources polled every second.
+    let every_second = |feed: &str| feed.replacen('\n', "\nschedule = \"*/1 * * * * *\"\n", 1);
     let install = Install::new(&[
-        ("paper", &feed("大众日报", "paper", "/paper.xml")),
-        ("portal", &feed("十堰要闻", "portal", "/portal.xml")),
+        ("paper", &every_second(&setup.paper_feed)),
+        ("portal", &every_second(&setup.portal_feed)),
     ]);
     let daemon = install.daemon();
     daemon.wait_for(std::time::Duration::from_secs(10), || {
@@ -224,13 +218,7 @@ fn the_daemon_shows_a_reprint_as_a_related_link_in_the_first_feed() {
     });
 
     // The portal reprints it under its own URL and headline, with a note above it.
-    let reprint = [Article::new(
-        "滨州66315件实事擦亮民生底色",
-        "http://www.shiyan.gov.cn/xwdt/t20220125_1.shtml",
-        Some("2022-01-25 11:00:00"),
-        &format!("<p>（转自大众日报）</p>{body}"),
-    )];
-    fixture.set("/portal.xml", Reply::rss(rss("十堰要闻", &reprint)));
+    fixture.set(portal_path, reprint_doc);
     daemon.wait_for(std::time::Duration::from_secs(10), || {
         entries(&daemon.get("/feeds/paper.atom").1)
             .first()

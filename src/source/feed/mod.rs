@@ -35,15 +35,17 @@ pub fn read(page: &Page, timezone: Tz) -> Result<Listing, ParseError> {
 
 /// Parses a feed document into items, in document order.
 pub fn parse(page: &Page, timezone: Tz) -> Result<Vec<RawItem>, ParseError> {
-    let mut bytes = crate::charset::xml_as_utf8(&page.body, page.content_type.as_deref());
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    if text.trim_start().starts_with('{') {
-        bytes = json_feed_pre_pass(&text).unwrap_or(bytes);
+    let text = crate::charset::xml_as_utf8(&page.body, page.content_type.as_deref());
+    let rewritten = if text.trim_start().starts_with('{') {
+        json_feed_pre_pass(&text)
     } else if rdf::is_rdf(&text) {
         return rdf::read(&text, &page.url, timezone);
     } else if text.contains(ATOM_03) {
-        bytes = atom_03_as_atom_10(&text).into_bytes();
-    }
+        Some(atom_03_as_atom_10(&text).into_bytes())
+    } else {
+        None
+    };
+    let bytes = rewritten.as_deref().unwrap_or(text.as_bytes());
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(page.url.as_str()))
         .sanitize_content(false)
@@ -52,7 +54,7 @@ pub fn parse(page: &Page, timezone: Tz) -> Result<Vec<RawItem>, ParseError> {
             crate::dates::parse_date(text, timezone).map(|t| t.with_timezone(&Utc))
         })
         .build();
-    let feed = parser.parse(bytes.as_slice()).map_err(|err| ParseError {
+    let feed = parser.parse(bytes).map_err(|err| ParseError {
         url: page.url.clone(),
         message: format!("not a readable RSS/Atom/JSON feed: {err}"),
     })?;
@@ -61,9 +63,16 @@ pub fn parse(page: &Page, timezone: Tz) -> Result<Vec<RawItem>, ParseError> {
         .into_iter()
         .map(|entry| item(entry, &page.url, timezone))
         .collect();
-    if feed.feed_type == feed_rs::model::FeedType::RSS2
-        || feed.feed_type == feed_rs::model::FeedType::RSS0
-    {
+    // Only an RSS document with an item lacking its title or time, and Dublin Core
+    // declared, is read a second time.
+    let rss = matches!(
+        feed.feed_type,
+        feed_rs::model::FeedType::RSS2 | feed_rs::model::FeedType::RSS0
+    );
+    let incomplete = items
+        .iter()
+        .any(|item| item.title.is_empty() || item.published.is_none());
+    if rss && incomplete && text.contains("purl.org/dc/") {
         fill_dublin_core(&mut items, &text, &page.url, timezone);
     }
     for item in &mut items {
