@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
-use crate::pipeline::Context;
+use crate::pipeline::Live;
 use crate::publish::Catalog;
 use crate::schedule;
 use crate::status;
@@ -36,17 +36,17 @@ pub struct FetchOutcome {
 
 #[derive(Clone)]
 struct Admin {
-    ctx: Context,
+    live: Live,
     catalog: Catalog,
 }
 
 /// Serves the admin interface until `shutdown`.
 pub async fn serve(
-    ctx: Context,
+    live: Live,
     catalog: Catalog,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    let path = socket_path(&ctx.settings);
+    let path = socket_path(&live.get().settings);
     // A socket left by a daemon that was killed: nobody listens on it.
     let _ = std::fs::remove_file(&path);
     let listener = tokio::net::UnixListener::bind(&path)?;
@@ -58,7 +58,7 @@ pub async fn serve(
         .route("/status", get(status))
         .route("/fetch", post(fetch))
         .route("/inspect", get(inspect))
-        .with_state(Admin { ctx, catalog });
+        .with_state(Admin { live, catalog });
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await;
@@ -67,7 +67,7 @@ pub async fn serve(
 }
 
 async fn status(State(admin): State<Admin>) -> Response {
-    let Admin { ctx, .. } = admin;
+    let ctx = admin.live.get();
     match crate::blocking::run(move || status::of_sources(&ctx.settings, &ctx.store)).await {
         Ok(Ok(list)) => axum::Json(list).into_response(),
         Ok(Err(err)) => failed(err),
@@ -86,8 +86,8 @@ struct FetchQuery {
 
 async fn fetch(State(admin): State<Admin>, Query(query): Query<FetchQuery>) -> Response {
     let names: Vec<&str> = query.sources.split(',').filter(|n| !n.is_empty()).collect();
-    let sources: Vec<_> = admin
-        .ctx
+    let ctx = admin.live.get();
+    let sources: Vec<_> = ctx
         .settings
         .sources()
         .filter(|s| names.is_empty() || names.contains(&s.name.as_str()))
@@ -95,7 +95,7 @@ async fn fetch(State(admin): State<Admin>, Query(query): Query<FetchQuery>) -> R
         .collect();
     let mut runs = tokio::task::JoinSet::new();
     for source in sources {
-        let (ctx, catalog, dry_run) = (admin.ctx.clone(), admin.catalog.clone(), query.dry_run);
+        let (ctx, catalog, dry_run) = (ctx.clone(), admin.catalog.clone(), query.dry_run);
         runs.spawn(async move {
             let done = schedule::on_request(&ctx, &source, dry_run).await;
             if let Some(report) = &done.report {
@@ -113,6 +113,8 @@ async fn fetch(State(admin): State<Admin>, Query(query): Query<FetchQuery>) -> R
         outcome.lines.extend(lines);
         outcome.failures += usize::from(failed);
     }
+    // A run may have broken or mended a source.
+    admin.catalog.rebuild_health(&ctx).await;
     axum::Json(outcome).into_response()
 }
 
@@ -129,7 +131,7 @@ async fn inspect(State(admin): State<Admin>, Query(query): Query<InspectQuery>) 
         )
             .into_response();
     };
-    let store = admin.ctx.store.clone();
+    let store = admin.live.get().store;
     let found =
         crate::blocking::run(move || store.item_for_url(&crate::normalize::url_identity(&url)))
             .await;

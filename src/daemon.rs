@@ -1,5 +1,6 @@
 //! `paperboy run`: opens the store, renders the feeds, serves them and runs every source
-//! on its schedule until SIGTERM or SIGINT.
+//! on its schedule until SIGTERM or SIGINT; SIGHUP and edits of the configuration reload
+//! it (see [`crate::reload`]).
 //!
 //! At shutdown the server stops accepting, runs in progress get a grace period to finish
 //! (a run abandoned after it loses nothing: each item is written in one transaction), and
@@ -12,14 +13,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::task::JoinSet;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
 use crate::fetch::Fetcher;
-use crate::pipeline::Context;
+use crate::pipeline::{Context, Live};
 use crate::publish::Catalog;
-use crate::schedule::run_source;
+use crate::reload;
+use crate::runner::Runner;
 use crate::server::{ServerState, router};
 use crate::store::{Store, StoreError};
 
@@ -79,6 +81,13 @@ async fn watchdog(store: Store, every: Duration, shutdown: CancellationToken) {
 /// Runs the daemon until a shutdown signal.
 pub async fn run(settings: Settings) -> Result<(), DaemonError> {
     let ctx = crate::blocking::run(move || context(settings)).await??;
+    let metrics = match crate::telemetry::install() {
+        Ok(handle) => Some(handle),
+        Err(err) => {
+            tracing::warn!(error = %err, "metrics are not recorded");
+            None
+        }
+    };
     let catalog = Catalog::build(&ctx).await?;
     let listener = tokio::net::TcpListener::bind(ctx.settings.listen)
         .await
@@ -88,11 +97,12 @@ pub async fn run(settings: Settings) -> Result<(), DaemonError> {
         })?;
     let shutdown = CancellationToken::new();
     tokio::spawn(watch_signals(shutdown.clone()));
+    let live = Live::new(ctx.clone());
 
     let state = ServerState {
-        settings: ctx.settings.clone(),
+        live: live.clone(),
         catalog: catalog.clone(),
-        store: ctx.store.clone(),
+        metrics,
     };
     let server = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown.clone().cancelled_owned());
@@ -105,44 +115,76 @@ pub async fn run(settings: Settings) -> Result<(), DaemonError> {
     );
 
     let admin = tokio::spawn(crate::admin::serve(
-        ctx.clone(),
+        live.clone(),
         catalog.clone(),
         shutdown.clone(),
     ));
-    let mut runs = JoinSet::new();
-    for source in ctx.settings.sources() {
-        runs.spawn(run_source(
-            ctx.clone(),
-            source.clone(),
-            catalog.clone(),
-            shutdown.clone(),
-        ));
-    }
+    let mut runner = Runner::new(catalog.clone(), shutdown.clone());
+    runner.start(&ctx);
     notify(&[sd_notify::NotifyState::Ready]);
     if let Some(interval) = sd_notify::watchdog_enabled() {
         tokio::spawn(watchdog(ctx.store.clone(), interval / 2, shutdown.clone()));
     }
-    shutdown.cancelled().await;
+
+    let (reload_tx, mut reload_rx) = mpsc::channel(1);
+    tokio::spawn(watch_hangup(reload_tx.clone(), shutdown.clone()));
+    let mut watcher = watch_config(&ctx.settings, &reload_tx);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            Some(()) = reload_rx.recv() => {
+                if let Some(settings) = reload::apply(&live, &catalog, &mut runner).await {
+                    // The feeds directory may have moved.
+                    drop(watcher);
+                    watcher = watch_config(&settings, &reload_tx);
+                }
+            }
+        }
+    }
+    drop(watcher);
+
     notify(&[sd_notify::NotifyState::Stopping]);
     tracing::info!("shutting down");
-    let finished = tokio::time::timeout(SHUTDOWN_GRACE, async {
-        while runs.join_next().await.is_some() {}
-    })
-    .await;
-    if finished.is_err() {
-        tracing::warn!("runs still in progress after {SHUTDOWN_GRACE:?} were abandoned");
-        runs.abort_all();
-    }
+    runner.finish(SHUTDOWN_GRACE).await;
     if let Ok(Err(err)) = server.await {
         tracing::error!(error = %err, "server failed");
     }
     if let Ok(Err(err)) = admin.await {
         tracing::error!(error = %err, "admin interface failed");
     }
-    let store = ctx.store.clone();
+    let store = live.get().store;
     crate::blocking::run(move || store.flush()).await??;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Watches the configuration's files; without a watcher, SIGHUP still reloads.
+fn watch_config(settings: &Settings, reload: &mpsc::Sender<()>) -> Option<impl Sized + use<>> {
+    match reload::watch(settings, reload.clone()) {
+        Ok(watcher) => Some(watcher),
+        Err(err) => {
+            tracing::warn!(error = %err, "configuration files are not watched; reload with SIGHUP");
+            None
+        }
+    }
+}
+
+/// SIGHUP asks for a reload.
+async fn watch_hangup(reload: mpsc::Sender<()>, shutdown: CancellationToken) {
+    let Ok(mut hangup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+    else {
+        tracing::warn!("no SIGHUP handler: reload by editing the configuration");
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            Some(()) = hangup.recv() => {
+                tracing::info!("SIGHUP: reloading the configuration");
+                let _ = reload.try_send(());
+            }
+        }
+    }
 }
 
 async fn watch_signals(shutdown: CancellationToken) {

@@ -6,6 +6,7 @@
 //! the source's state, so a restarted daemon runs overdue sources at once and leaves the
 //! others to their schedule.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -166,30 +167,46 @@ pub async fn republish(ctx: &Context, catalog: &Catalog, source: &SourceDef, rep
     }
 }
 
-/// The daemon's loop for one source, until `shutdown` is cancelled. A run in progress
-/// when shutdown comes is finished (the daemon bounds how long it waits).
+/// How long until the source's planned next run (zero when due or never run).
+fn until_next_run(ctx: &Context, source: &str) -> Duration {
+    let next_run = match ctx.store.source_state(source) {
+        Ok(state) => state.next_run,
+        Err(err) => {
+            tracing::error!(source, error = %err, "cannot read source state");
+            None
+        }
+    };
+    next_run
+        .and_then(DateTime::from_timestamp_millis)
+        .and_then(|at| (at - Utc::now()).to_std().ok())
+        .unwrap_or(Duration::ZERO)
+}
+
+/// The daemon's loop for one source, until `stop` is cancelled (shutdown, or a reload
+/// that replaces it). `running` is held during a run: a loop that replaced another waits
+/// for the run that one began, and then goes by the plan that run made. A run in
+/// progress when `stop` comes is finished (the daemon bounds how long it waits).
 pub async fn run_source(
     ctx: Context,
     source: SourceDef,
     catalog: Catalog,
-    shutdown: CancellationToken,
+    running: Arc<tokio::sync::Mutex<()>>,
+    stop: CancellationToken,
 ) {
     loop {
-        let next_run = match ctx.store.source_state(&source.name) {
-            Ok(state) => state.next_run,
-            Err(err) => {
-                tracing::error!(source = %source.name, error = %err, "cannot read source state");
-                None
-            }
-        };
-        let wait = next_run
-            .and_then(DateTime::from_timestamp_millis)
-            .and_then(|at| (at - Utc::now()).to_std().ok())
-            .unwrap_or(Duration::ZERO);
+        let wait = until_next_run(&ctx, &source.name);
         tokio::select! {
-            _ = shutdown.cancelled() => return,
+            _ = stop.cancelled() => return,
             _ = tokio::time::sleep(wait) => {}
         }
+        let _running = tokio::select! {
+            _ = stop.cancelled() => return,
+            guard = running.lock() => guard,
+        };
+        if !until_next_run(&ctx, &source.name).is_zero() {
+            continue;
+        }
+        let before = ctx.store.standing(&source.name).unwrap_or_default();
         match run_once(&ctx, &source).await {
             Ok(report) => {
                 tracing::info!(source = %source.name, %report, "fetched");
@@ -197,7 +214,11 @@ pub async fn run_source(
             }
             Err(err) => tracing::warn!(source = %source.name, error = %err, "fetch failed"),
         }
-        if shutdown.is_cancelled() {
+        let after = ctx.store.standing(&source.name).unwrap_or_default();
+        if before.failing_since != after.failing_since {
+            catalog.rebuild_health(&ctx).await;
+        }
+        if stop.is_cancelled() {
             return;
         }
     }

@@ -1,8 +1,6 @@
 //! HTTP: the feeds (with ETag/Last-Modified/304 and gzip), the index page, OPML, health
 //! and metrics. Documents come ready-made from the catalog; nothing is rendered per request.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -11,18 +9,24 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 
-use crate::config::Settings;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::config::HEALTH_FEED;
+use crate::model::health::CONFIG_SUBJECT;
+use crate::pipeline::Live;
 use crate::publish::{Catalog, Document};
-use crate::store::Store;
+use crate::telemetry;
 
 const ATOM_TYPE: &str = "application/atom+xml; charset=utf-8";
 
 /// What the handlers share.
 #[derive(Clone)]
 pub struct ServerState {
-    pub settings: Arc<Settings>,
+    /// The settings and store as they are now (a reload replaces them).
+    pub live: Live,
     pub catalog: Catalog,
-    pub store: Store,
+    /// Renders `/metrics`; without it only the gauges read from state are served.
+    pub metrics: Option<PrometheusHandle>,
 }
 
 pub fn router(state: ServerState) -> Router {
@@ -132,7 +136,14 @@ fn escape(text: &str) -> String {
 }
 
 async fn index(State(state): State<ServerState>) -> Html<String> {
-    let settings = &state.settings;
+    let ctx = state.live.get();
+    let settings = &ctx.settings;
+    let tz = settings.timezone;
+    let when = |millis: i64| {
+        DateTime::<Utc>::from_timestamp_millis(millis)
+            .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    };
     let mut head = String::new();
     let mut rows = String::new();
     for def in &settings.feeds {
@@ -145,28 +156,53 @@ async fn index(State(state): State<ServerState>) -> Html<String> {
             .catalog
             .get(&def.slug)
             .map_or((0, String::new()), |doc| {
-                (
-                    doc.stored,
-                    doc.updated
-                        .with_timezone(&settings.timezone)
-                        .format("%Y-%m-%d %H:%M")
-                        .to_string(),
-                )
+                (doc.stored, when(doc.updated.timestamp_millis()))
             });
+        let mut failing = Vec::new();
+        for source in &def.sources {
+            let standing = ctx.store.standing(&source.name).unwrap_or_default();
+            if let Some(since) = standing.failing_since {
+                failing.push(format!(
+                    "<li class=\"failing\">{}: failing since {}: {}</li>",
+                    escape(&source.name),
+                    when(since),
+                    escape(&format!(
+                        "{}: {}",
+                        standing.kind.map_or("error", |k| k.label()),
+                        standing.error.unwrap_or_default()
+                    )),
+                ));
+            }
+        }
+        let health = if failing.is_empty() {
+            "healthy".to_string()
+        } else {
+            format!("<ul>{}</ul>", failing.concat())
+        };
         rows.push_str(&format!(
-            "<tr><td>{title}</td><td>{count}</td><td>{updated}</td><td><a href=\"{url}\">订阅 Atom</a></td></tr>\n"
+            "<tr><td>{title}</td><td>{count}</td><td>{updated}</td><td>{health}</td><td><a href=\"{url}\">订阅 Atom</a></td></tr>\n"
         ));
     }
+    let config = ctx.store.standing(CONFIG_SUBJECT).unwrap_or_default();
+    let config_line = match config.failing_since {
+        Some(since) => format!(
+            "<p class=\"failing\">The configuration could not be reloaded at {} (running the last good one): {}</p>",
+            when(since),
+            escape(&config.error.unwrap_or_default())
+        ),
+        None => String::new(),
+    };
     Html(format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>paperboy</title>\n{head}</head>\
-         <body><h1>paperboy</h1><table><thead><tr><th>feed</th><th>entries</th><th>updated</th><th></th></tr></thead>\
-         <tbody>\n{rows}</tbody></table><p><a href=\"{}opml\">OPML</a></p></body></html>\n",
-        settings.base_url
+         <body><h1>paperboy</h1>{config_line}<table><thead><tr><th>feed</th><th>entries</th><th>updated</th><th>health</th><th></th></tr></thead>\
+         <tbody>\n{rows}</tbody></table><p><a href=\"{base}opml\">OPML</a> · <a href=\"{health}\">source health feed</a></p></body></html>\n",
+        base = settings.base_url,
+        health = settings.feed_url(HEALTH_FEED),
     ))
 }
 
 async fn opml(State(state): State<ServerState>) -> impl IntoResponse {
-    let settings = &state.settings;
+    let settings = state.live.get().settings;
     let mut outlines = String::new();
     for def in &settings.feeds {
         let title = escape(&def.title);
@@ -183,7 +219,7 @@ async fn opml(State(state): State<ServerState>) -> impl IntoResponse {
 }
 
 async fn healthz(State(state): State<ServerState>) -> Response {
-    let store = state.store.clone();
+    let store = state.live.get().store;
     match tokio::task::spawn_blocking(move || store.check_writable()).await {
         Ok(Ok(())) => (StatusCode::OK, "ok\n").into_response(),
         Ok(Err(err)) => (
@@ -199,37 +235,28 @@ async fn healthz(State(state): State<ServerState>) -> Response {
     }
 }
 
-/// Prometheus text format, written from current state: a handful of gauges needs no
-/// metrics registry.
+/// Prometheus text format: the counters and histogram recorded as sources run, and
+/// gauges read from state now.
 async fn metrics(State(state): State<ServerState>) -> Response {
-    let mut out = String::from("# TYPE paperboy_feed_items gauge\n");
-    for def in &state.settings.feeds {
+    let ctx = state.live.get();
+    for def in &ctx.settings.feeds {
         let stored = state.catalog.get(&def.slug).map_or(0, |doc| doc.stored);
-        out.push_str(&format!(
-            "paperboy_feed_items{{feed=\"{}\"}} {stored}\n",
-            def.slug
-        ));
+        telemetry::feed_gauge(&def.slug, stored);
     }
-    out.push_str("# TYPE paperboy_source_consecutive_failures gauge\n");
-    let mut successes = String::from("# TYPE paperboy_source_last_success_seconds gauge\n");
-    for source in state.settings.sources() {
-        let Ok(s) = state.store.source_state(&source.name) else {
-            continue;
-        };
-        out.push_str(&format!(
-            "paperboy_source_consecutive_failures{{source=\"{}\"}} {}\n",
-            source.name, s.consecutive_failures
-        ));
-        if let Some(at) = s.last_success {
-            successes.push_str(&format!(
-                "paperboy_source_last_success_seconds{{source=\"{}\"}} {}\n",
-                source.name,
-                at / 1000
-            ));
+    for source in ctx.settings.sources() {
+        if let Ok(s) = ctx.store.source_state(&source.name) {
+            telemetry::source_gauges(&source.name, s.consecutive_failures, s.last_success);
         }
     }
-    out.push_str(&successes);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+    if let Ok(bytes) = ctx.store.size_on_disk() {
+        telemetry::store_gauge(bytes);
+    }
+    let body = state
+        .metrics
+        .as_ref()
+        .map(PrometheusHandle::render)
+        .unwrap_or_default();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
 #[cfg(test)]

@@ -21,6 +21,9 @@ pub struct SourceStatus {
     pub feed: String,
     /// `ok`, `failing` or `never run`.
     pub state: String,
+    /// What kind of failure, while failing (`dns`, `http`, `nothing_matched`…).
+    pub error_kind: Option<String>,
+    pub failing_since: Option<String>,
     pub last_success: Option<String>,
     pub last_error: Option<String>,
     pub consecutive_failures: u32,
@@ -35,7 +38,9 @@ pub fn of_sources(settings: &Settings, store: &Store) -> Result<Vec<SourceStatus
         .sources()
         .map(|source| {
             let state = store.source_state(&source.name)?;
-            let standing = if state.consecutive_failures > 0 {
+            let standing = store.standing(&source.name)?;
+            let failing = state.consecutive_failures > 0;
+            let label = if failing {
                 "failing"
             } else if state.last_success.is_some() {
                 "ok"
@@ -45,7 +50,15 @@ pub fn of_sources(settings: &Settings, store: &Store) -> Result<Vec<SourceStatus
             Ok(SourceStatus {
                 name: source.name.clone(),
                 feed: source.feed.clone(),
-                state: standing.to_string(),
+                state: label.to_string(),
+                error_kind: standing
+                    .kind
+                    .filter(|_| failing)
+                    .map(|k| k.label().to_string()),
+                failing_since: standing
+                    .failing_since
+                    .filter(|_| failing)
+                    .and_then(|t| local(t, tz)),
                 last_success: state.last_success.and_then(|t| local(t, tz)),
                 last_error: state
                     .last_error
@@ -77,11 +90,16 @@ fn short(error: &str) -> String {
 impl fmt::Display for SourceStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
+        write!(f, "{}: {}", self.name, self.state)?;
+        if let Some(kind) = &self.error_kind {
+            write!(f, " ({kind})")?;
+        }
+        if let Some(since) = &self.failing_since {
+            write!(f, " since {since}")?;
+        }
         write!(
             f,
-            "{}: {}; last success {}; {} consecutive failures; items last run {}; next run {}",
-            self.name,
-            self.state,
+            "; last success {}; {} consecutive failures; items last run {}; next run {}",
             or_dash(&self.last_success),
             self.consecutive_failures,
             self.items_last_run

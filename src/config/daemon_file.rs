@@ -9,7 +9,7 @@ use toml::Spanned;
 use url::Url;
 
 use super::toml_file::{FileIssues, read_toml, resolve};
-use super::{ConfigIssue, FetchSettings, Settings, parse_duration, parse_size};
+use super::{ConfigIssue, FetchSettings, Retention, Settings, parse_duration, parse_size};
 
 /// Default user agent: several Chinese news sites refuse clients that do not look like a
 /// browser, so this looks like one and still says who is asking.
@@ -38,6 +38,10 @@ struct DaemonFile {
     entries: Option<usize>,
     /// Memory for the store's page cache (default `128MiB`).
     store_cache: Option<Spanned<String>>,
+    /// Prune items older than this, e.g. `"90d"` (default: keep forever).
+    keep: Option<Spanned<String>>,
+    /// Keep only the newest N items of each feed (default: all).
+    keep_items: Option<Spanned<usize>>,
     #[serde(default)]
     fetch: FetchSection,
 }
@@ -126,8 +130,11 @@ pub(super) fn read_daemon(path: &Path, issues: &mut Vec<ConfigIssue>) -> Option<
             super::DEFAULT_STORE_CACHE
         }),
     };
+    let retention = retention(file.keep.as_ref(), file.keep_items.as_ref(), &mut out);
     let settings = Settings {
         store_cache,
+        retention,
+        config_path: path.to_path_buf(),
         listen,
         base_url,
         data_dir: resolve(dir, file.data_dir.as_deref().unwrap_or("../data")),
@@ -138,6 +145,34 @@ pub(super) fn read_daemon(path: &Path, issues: &mut Vec<ConfigIssue>) -> Option<
         feeds: Vec::new(),
     };
     (issues.len() == before).then_some(settings)
+}
+
+/// `keep` and `keep_items` of the daemon file or a feed file.
+pub(super) fn retention(
+    keep: Option<&Spanned<String>>,
+    keep_items: Option<&Spanned<usize>>,
+    out: &mut FileIssues,
+) -> Retention {
+    let keep = keep.and_then(|text| match parse_duration(text.get_ref()) {
+        Ok(d) if d.is_zero() => {
+            out.at(Some(text), "keep", "must be longer than 0".into());
+            None
+        }
+        Ok(d) => Some(d),
+        Err(err) => {
+            out.at(Some(text), "keep", err.to_string());
+            None
+        }
+    });
+    let keep_items = keep_items.and_then(|n| {
+        if *n.get_ref() == 0 {
+            out.at(Some(n), "keep_items", "must be at least 1".into());
+            None
+        } else {
+            Some(*n.get_ref())
+        }
+    });
+    Retention { keep, keep_items }
 }
 
 fn with_trailing_slash(mut url: Url) -> Url {

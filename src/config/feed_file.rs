@@ -8,7 +8,9 @@ use toml::Spanned;
 
 use super::source_kind::{self, KindKeys};
 use super::toml_file::{FileIssues, read_toml};
-use super::{ConfigIssue, FeedChoice, FeedDef, Select, Settings, SourceDef, parse_schedule};
+use super::{
+    ConfigIssue, FeedChoice, FeedDef, HEALTH_FEED, Select, Settings, SourceDef, parse_schedule,
+};
 
 /// Default schedule of a source whose feed file names none: every 30 minutes.
 pub const DEFAULT_SCHEDULE: &str = "*/30 * * * *";
@@ -24,6 +26,10 @@ struct FeedFile {
     schedule: Option<Spanned<String>>,
     /// Entries in the published feed (default: the daemon's `entries`).
     entries: Option<usize>,
+    /// Prune this feed's items older than this, e.g. `"30d"` (default: the daemon's).
+    keep: Option<Spanned<String>>,
+    /// Keep only this feed's newest N items (default: the daemon's).
+    keep_items: Option<Spanned<usize>>,
     #[serde(default)]
     sources: Vec<SourceTable>,
     /// A topic feed: gathers from other feeds instead of sources.
@@ -130,6 +136,12 @@ fn read_feed(path: &Path, settings: &Settings, issues: &mut Vec<ConfigIssue>) ->
             "file name",
             format!("`{slug}` must be made of a-z, 0-9 and - (it is the feed's URL)"),
         );
+    } else if slug == HEALTH_FEED {
+        out.at::<()>(
+            None,
+            "file name",
+            format!("`{HEALTH_FEED}` is the built-in health feed's name; choose another"),
+        );
     }
     let select = file.select.as_ref().map(|table| {
         let table = table.get_ref();
@@ -184,6 +196,9 @@ fn read_feed(path: &Path, settings: &Settings, issues: &mut Vec<ConfigIssue>) ->
     if entries == 0 {
         out.at::<()>(None, "entries", "must be at least 1".into());
     }
+    let retention =
+        super::daemon_file::retention(file.keep.as_ref(), file.keep_items.as_ref(), &mut out)
+            .or(settings.retention);
     // Kept even when the file has problems, so that duplicate names across files are
     // reported too; `load` fails on any problem anyway.
     Some(FeedDef {
@@ -191,6 +206,7 @@ fn read_feed(path: &Path, settings: &Settings, issues: &mut Vec<ConfigIssue>) ->
         title: file.title,
         description: file.description,
         entries,
+        retention,
         sources,
         select,
     })

@@ -57,7 +57,35 @@ pub struct Settings {
     pub fetch: FetchSettings,
     /// Entries per published feed unless a feed file says otherwise.
     pub entries: usize,
+    /// How long items are kept unless a feed file says otherwise.
+    pub retention: Retention,
     pub feeds: Vec<FeedDef>,
+    /// The daemon file these settings were read from (reloads read it again).
+    pub config_path: PathBuf,
+}
+
+/// How long a feed's items are kept: both limits apply when both are set; none, forever.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// Items older than this go (`keep = "90d"`).
+    pub keep: Option<Duration>,
+    /// Only the newest this many stay (`keep_items = N`).
+    pub keep_items: Option<usize>,
+}
+
+impl Retention {
+    /// Whether anything is ever pruned.
+    pub fn prunes(&self) -> bool {
+        self.keep.is_some() || self.keep_items.is_some()
+    }
+
+    /// These limits, each unset one taken from `fallback`.
+    pub fn or(self, fallback: Retention) -> Retention {
+        Retention {
+            keep: self.keep.or(fallback.keep),
+            keep_items: self.keep_items.or(fallback.keep_items),
+        }
+    }
 }
 
 /// HTTP client settings (`[fetch]`).
@@ -88,6 +116,8 @@ pub struct FeedDef {
     pub title: String,
     pub description: Option<String>,
     pub entries: usize,
+    /// Its own `keep`/`keep_items`, else the daemon's.
+    pub retention: Retention,
     pub sources: Vec<SourceDef>,
     /// Set for a topic feed, which gathers from other feeds instead of sources.
     pub select: Option<Select>,
@@ -123,6 +153,8 @@ impl Select {
 /// Memory sled may use for its page cache unless configured (`store_cache`). The
 /// near-duplicate index is read at random: once it outgrows the cache, lookups slow down.
 pub const DEFAULT_STORE_CACHE: u64 = 128 << 20;
+/// Slug of the built-in feed of sources breaking and recovering (`/feeds/health.atom`).
+pub const HEALTH_FEED: &str = "health";
 
 /// One source of a feed.
 #[derive(Debug, Clone)]
@@ -239,6 +271,7 @@ pub fn load(config_path: &Path) -> Result<Settings, ConfigError> {
         return Err(ConfigError(issues));
     };
     let mut settings = settings;
+    settings.config_path = config_path.to_path_buf();
     settings.feeds = feed_file::read_feeds(&settings, &mut issues);
     for (rank, source) in settings
         .feeds

@@ -14,6 +14,8 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
 use crate::config::FetchSettings;
+use crate::model::health::ErrorKind;
+use crate::telemetry;
 use politeness::Politeness;
 
 /// Redirects followed before a request fails.
@@ -81,6 +83,27 @@ impl FetchError {
         match self {
             FetchError::Status { retry_after, .. } => *retry_after,
             _ => None,
+        }
+    }
+
+    /// What kind of failure this is, for health and metrics.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            FetchError::Timeout { .. } => ErrorKind::Timeout,
+            FetchError::TooLarge { .. } => ErrorKind::TooLarge,
+            FetchError::Refused { .. } => ErrorKind::Refused,
+            FetchError::TooManyRedirects { .. } | FetchError::Status { .. } => ErrorKind::Http,
+            FetchError::Transport { message, .. } => {
+                let message = message.to_ascii_lowercase();
+                if ["dns error", "lookup address", "name or service not known"]
+                    .iter()
+                    .any(|mark| message.contains(mark))
+                {
+                    ErrorKind::Dns
+                } else {
+                    ErrorKind::Connect
+                }
+            }
         }
     }
 
@@ -179,6 +202,24 @@ impl Fetcher {
             &self.client
         };
         let _slot = self.politeness.acquire(url.host_str().unwrap_or("")).await;
+        let started = std::time::Instant::now();
+        let result = self.send(client, url, validators).await;
+        let (outcome, status, bytes) = match &result {
+            Ok(Fetched::Page(page)) => ("ok", Some(200), page.body.len()),
+            Ok(Fetched::NotModified) => ("not_modified", Some(304), 0),
+            Err(err) => (err.kind().label(), err.status().map(|s| s.as_u16()), 0),
+        };
+        telemetry::fetched(outcome, status, bytes, started.elapsed());
+        result
+    }
+
+    /// One GET, once its politeness slot is held.
+    async fn send(
+        &self,
+        client: &reqwest::Client,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, FetchError> {
         let mut request = client.get(url.clone());
         if let Some(validators) = validators {
             if let Some(etag) = &validators.etag {

@@ -3,6 +3,7 @@
 //! validators ([`Validators`]). It imports nothing of paperboy's, so every stage can use
 //! it without depending on another stage.
 
+pub mod health;
 mod key;
 
 use chrono::{DateTime, FixedOffset};

@@ -19,8 +19,9 @@ use url::Url;
 use crate::blocking::{self, WorkerError};
 use crate::config::{FetchSettings, Settings, SourceDef, SourceKind};
 use crate::fetch::{ClientError, FetchError, Fetched, Fetcher, Page, Validators};
+use crate::model::health::ErrorKind;
 use crate::normalize::new_item;
-use crate::source::{self, Listing, Pages, ParseError, SourceError};
+use crate::source::{self, Empty, Listing, Pages, ParseError, SourceError};
 use crate::store::{NewItem, SourceState, Store, StoreError};
 
 pub use report::Report;
@@ -32,6 +33,25 @@ pub struct Context {
     pub settings: Arc<Settings>,
     pub fetcher: Arc<Fetcher>,
     pub store: Store,
+}
+
+/// The context the daemon runs with now; a reload replaces it whole, and whoever reads
+/// it afterwards gets the new one.
+#[derive(Clone)]
+pub struct Live(Arc<std::sync::RwLock<Context>>);
+
+impl Live {
+    pub fn new(ctx: Context) -> Live {
+        Live(Arc::new(std::sync::RwLock::new(ctx)))
+    }
+
+    pub fn get(&self) -> Context {
+        self.0.read().expect("live context lock").clone()
+    }
+
+    pub fn set(&self, ctx: Context) {
+        *self.0.write().expect("live context lock") = ctx;
+    }
 }
 
 /// Why a run failed.
@@ -49,6 +69,20 @@ pub enum RunError {
     Client(#[from] ClientError),
     #[error(transparent)]
     Template(#[from] crate::config::TemplateError),
+    #[error("{0}")]
+    Empty(Empty),
+    #[error("listed {listed} items against about {usual} in its recent runs")]
+    YieldDropped { listed: usize, usual: u32 },
+    #[error("all {failed} article pages failed; the first: {first}")]
+    ArticlesFailed { failed: usize, first: String },
+}
+
+impl std::fmt::Display for Empty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Empty::NothingMatched(what) | Empty::Edition(what) => f.write_str(what),
+        }
+    }
 }
 
 impl From<SourceError> for RunError {
@@ -69,6 +103,21 @@ impl RunError {
             _ => None,
         }
     }
+
+    /// What kind of failure this is, for health and metrics.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            RunError::Fetch(err) => err.kind(),
+            RunError::Parse(_) => ErrorKind::Parse,
+            RunError::Store(_) => ErrorKind::Store,
+            RunError::Worker(_) | RunError::Client(_) => ErrorKind::Other,
+            RunError::Template(_) => ErrorKind::Config,
+            RunError::Empty(Empty::NothingMatched(_)) => ErrorKind::NothingMatched,
+            RunError::Empty(Empty::Edition(_)) => ErrorKind::EmptyEdition,
+            RunError::YieldDropped { .. } => ErrorKind::YieldDropped,
+            RunError::ArticlesFailed { .. } => ErrorKind::Extraction,
+        }
+    }
 }
 
 /// Fetches one source, stores what it has and records how it went in the source's state
@@ -80,28 +129,46 @@ pub async fn refresh(
 ) -> Result<Report, RunError> {
     let store = ctx.store.clone();
     let name = source.name.clone();
-    let mut state = blocking::run(move || store.source_state(&name)).await??;
+    let (mut state, recent) = blocking::run(move || {
+        Ok::<_, StoreError>((store.source_state(&name)?, store.recent_yields(&name)?))
+    })
+    .await??;
     let validators = (state.config_hash == source.config_hash).then(|| state.validators.clone());
     let mut sink = Storing::new(ctx, source);
     let outcome = run(ctx, source, validators.as_ref(), &mut sink).await;
     // What was stored before a failure stays stored: flush either way.
     let stored = sink.finish().await?;
-    let result = outcome.map(|report| report.with(stored));
-    plan(&mut state, &result);
-    let yielded = result
+    let listed = outcome
         .as_ref()
         .ok()
         .filter(|report| !report.not_modified)
-        .map(|report| u32::try_from(report.items()).unwrap_or(u32::MAX));
+        .map(|report| report.listed);
+    let result = match (outcome, listed.and_then(|n| yield_drop(n, &recent))) {
+        (Ok(_), Some(dropped)) => Err(dropped),
+        (outcome, _) => outcome.map(|report| report.with(stored)),
+    };
+    plan(&mut state, &result);
+    let failure = result
+        .as_ref()
+        .err()
+        .map(|err| (err.kind(), err.to_string()));
     let (store, name) = (ctx.store.clone(), source.name.clone());
-    blocking::run(move || {
+    let now = chrono::Utc::now().timestamp_millis();
+    let event = blocking::run(move || {
         store.save_source_state(&name, &state)?;
-        if let Some(items) = yielded {
-            store.save_yield(&name, items)?;
+        if let Some(listed) = listed {
+            store.save_yield(&name, u32::try_from(listed).unwrap_or(u32::MAX))?;
         }
-        store.flush()
+        let event = store.take_outcome(&name, now, failure)?;
+        store.flush()?;
+        Ok::<_, StoreError>(event)
     })
     .await??;
+    let outcome = match &result {
+        Ok(report) => Ok([report.new, report.updated, report.merged]),
+        Err(err) => Err(err.kind()),
+    };
+    crate::telemetry::run(&source.name, outcome, event.as_ref());
     result
 }
 
@@ -160,6 +227,8 @@ async fn run(
         return Ok(report);
     };
     report.note(&listing, &source.name);
+    report.listed = listing.candidates.len();
+    let (mut fetched, mut first_failure) = (0, None);
     for candidate in listing.candidates {
         let raw = match &candidate.fetch {
             None => candidate.item,
@@ -171,11 +240,13 @@ async fn run(
                 }
                 match article::fetch(ctx, source, target).await {
                     Ok(body) => {
+                        fetched += 1;
                         report.warn_unmatched(&body.unmatched, &target.url, &source.name);
                         article::complete(candidate, body)
                     }
                     Err(err) => {
                         report.failed(&target.url, &err, &source.name);
+                        first_failure.get_or_insert_with(|| err.to_string());
                         continue;
                     }
                 }
@@ -183,7 +254,31 @@ async fn run(
         };
         sink.put(new_item(raw, base.as_ref())).await?;
     }
+    if let Some(empty) = listing.empty {
+        return Err(RunError::Empty(empty));
+    }
+    if let Some(first) = first_failure.filter(|_| fetched == 0) {
+        return Err(RunError::ArticlesFailed {
+            failed: report.failed,
+            first,
+        });
+    }
     Ok(report)
+}
+
+/// The error of a run that listed far fewer items than its recent runs did: at most a
+/// tenth of their median, when that median is at least ten.
+fn yield_drop(listed: usize, recent: &[u32]) -> Option<RunError> {
+    const RUNS_NEEDED: usize = 3;
+    const MEANINGFUL: u32 = 10;
+    if recent.len() < RUNS_NEEDED {
+        return None;
+    }
+    let mut sorted = recent.to_vec();
+    sorted.sort_unstable();
+    let usual = sorted[sorted.len() / 2];
+    (usual >= MEANINGFUL && listed.saturating_mul(10) <= usual as usize)
+        .then_some(RunError::YieldDropped { listed, usual })
 }
 
 /// The source's listing read by its adapter, with the address of the listing document

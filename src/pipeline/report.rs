@@ -10,6 +10,8 @@ use crate::source::Listing;
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
+    /// Items the listing held (the source's yield, watched for sudden drops).
+    pub listed: usize,
     pub new: usize,
     pub updated: usize,
     pub unchanged: usize,

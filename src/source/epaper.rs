@@ -18,7 +18,7 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use super::html::{Link, links_on};
-use super::{BodyFrom, Candidate, Listing, Pages, RawItem, SourceError, ToFetch, redirect};
+use super::{BodyFrom, Candidate, Empty, Listing, Pages, RawItem, SourceError, ToFetch, redirect};
 use crate::blocking;
 use crate::config::EpaperRules;
 use crate::normalize::url_identity;
@@ -173,9 +173,9 @@ async fn edition<P: Pages>(
         add(found.articles, &name, &mut articles);
     }
     if articles.is_empty() {
-        listing.warnings.push(format!(
-            "`links` matched no article in the {date} edition ({url})"
-        ));
+        listing.empty.get_or_insert(Empty::Edition(format!(
+            "the {date} edition lists no article (`links` matched nothing on {url})"
+        )));
     }
 
     let issue = crate::dates::in_zone(

@@ -3,7 +3,7 @@
 use scraper::{Html, Selector};
 use url::Url;
 
-use super::{BodyFrom, Candidate, Listing, RawItem, ToFetch};
+use super::{BodyFrom, Candidate, Empty, Listing, RawItem, ToFetch};
 use crate::extract::Overrides;
 use crate::fetch::Page;
 use crate::normalize::url_identity;
@@ -13,9 +13,10 @@ pub fn read(page: &Page, links: &Selector, rules: &Overrides) -> Listing {
     let found = links_on(&page.text(), &page.url, links);
     let mut listing = Listing::default();
     if found.is_empty() {
-        listing
-            .warnings
-            .push(format!("`links` matched no article link on {}", page.url));
+        listing.empty = Some(Empty::NothingMatched(format!(
+            "`links` matched no article link on {}",
+            page.url
+        )));
     }
     listing.candidates = found
         .into_iter()

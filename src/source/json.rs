@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use serde_json::Value;
 use url::Url;
 
-use super::{BodyFrom, Candidate, Listing, ParseError, RawItem, ToFetch};
+use super::{BodyFrom, Candidate, Empty, Listing, ParseError, RawItem, ToFetch};
 use crate::config::{FieldRef, JsonRules};
 use crate::fetch::Page;
 
@@ -16,10 +16,10 @@ pub fn read(page: &Page, rules: &JsonRules, timezone: Tz) -> Result<Listing, Par
     let items = parse_list(page, rules, timezone)?;
     let mut listing = Listing::default();
     if items.is_empty() {
-        listing.warnings.push(format!(
+        listing.empty = Some(Empty::NothingMatched(format!(
             "`items` {} holds no usable item at {}",
             rules.items, rules.url
-        ));
+        )));
     }
     listing.candidates = items
         .into_iter()

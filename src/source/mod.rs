@@ -92,6 +92,17 @@ pub struct Listing {
     pub missing_editions: usize,
     /// Pages of the listing that could not be read (retried next run).
     pub failed: Vec<(Url, String)>,
+    /// Why the listing is (partly) empty when it should not be: the run fails with it.
+    pub empty: Option<Empty>,
+}
+
+/// A listing that came back empty where articles were expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Empty {
+    /// The selector or pointer that finds the items matched nothing.
+    NothingMatched(String),
+    /// An e-paper edition was published but lists no articles.
+    Edition(String),
 }
 
 /// A document that could not be read as its kind.

@@ -6,6 +6,7 @@
 //! when the store is created and checked at every open.
 
 mod dedup;
+mod health;
 mod items;
 mod keys;
 mod migrate;
@@ -35,8 +36,12 @@ const TREE_SOURCES: &str = "sources";
 const TREE_LSH: &str = "lsh";
 /// Old key → new key of items that moved to their primary place's key.
 const TREE_ALIASES: &str = "aliases";
-/// Source name → items its last successful run yielded (a big-endian u32).
+/// Source name → items its recent runs listed (big-endian u32s, oldest first).
 const TREE_YIELDS: &str = "yields";
+/// Source name (or `config`) → its standing (healthy, or failing since when).
+const TREE_STANDINGS: &str = "standings";
+/// Time and id → a source's breaking or recovering.
+const TREE_EVENTS: &str = "health_events";
 
 const META_SCHEMA: &[u8] = b"schema_version";
 const META_CREATED: &[u8] = b"created";
@@ -71,6 +76,8 @@ pub struct Store {
     lsh: sled::Tree,
     aliases: sled::Tree,
     yields: sled::Tree,
+    standings: sled::Tree,
+    events: sled::Tree,
     /// Serializes new items: a near-duplicate lookup and the write that follows it are
     /// one step, so two reprints stored at once still merge.
     writes: std::sync::Arc<std::sync::Mutex<()>>,
@@ -113,6 +120,8 @@ impl Store {
             lsh: tree(TREE_LSH)?,
             aliases: tree(TREE_ALIASES)?,
             yields: tree(TREE_YIELDS)?,
+            standings: tree(TREE_STANDINGS)?,
+            events: tree(TREE_EVENTS)?,
             writes: Default::default(),
             db,
         };
@@ -158,6 +167,11 @@ impl Store {
         Ok(())
     }
 
+    /// Bytes the store takes on disk.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        Ok(self.db.size_on_disk()?)
+    }
+
     /// A small durable write, for health checks.
     pub fn check_writable(&self) -> Result<(), StoreError> {
         let now = chrono::Utc::now().timestamp_millis();
@@ -171,22 +185,6 @@ impl Store {
             Some(bytes) => decode(TREE_SOURCES, &bytes),
             None => Ok(SourceState::default()),
         }
-    }
-
-    /// Records how many items a source's successful run yielded.
-    pub fn save_yield(&self, source: &str, items: u32) -> Result<(), StoreError> {
-        self.yields
-            .insert(source.as_bytes(), &items.to_be_bytes())?;
-        Ok(())
-    }
-
-    /// How many items the source's last successful run yielded.
-    pub fn last_yield(&self, source: &str) -> Result<Option<u32>, StoreError> {
-        Ok(self
-            .yields
-            .get(source.as_bytes())?
-            .and_then(|bytes| bytes.as_ref().try_into().ok())
-            .map(u32::from_be_bytes))
     }
 
     pub fn save_source_state(&self, source: &str, state: &SourceState) -> Result<(), StoreError> {

@@ -5,34 +5,9 @@
 
 use std::time::Duration;
 
-use crate::support::{Fixture, Install, Reply, entries};
-
-fn article(title: &str) -> String {
-    format!(
-        "<html><head><meta charset=utf-8><title>{title}_示例网</title></head><body><div class=nav><a href=/>首页</a></div>\
-         <h1>{title}</h1><div class=info>发布时间：2022-01-25 09:36 来源：大众日报</div>\
-         <div class=content><p>本报讯 {title}。坐到群众炕头、想到群众心头、干到群众点头，把实事办实办好。</p>\
-         <p>截至目前，全市累计为群众办实事66315件，各级出台办实事制度1044项。</p></div>\
-         <div class=footer>版权所有 示例网</div></body></html>"
-    )
-}
-
-fn list(paths: &[&str]) -> String {
-    let items: String = paths
-        .iter()
-        .map(|p| format!("<li><a class=\"t\" href=\"{p}\">{p}</a></li>"))
-        .collect();
-    format!(
-        "<html><body><ul class=list>{items}</ul><div class=footer><a href=/about>关于</a></div></body></html>"
-    )
-}
-
-fn html_source(name: &str, fixture: &Fixture, list_path: &str) -> String {
-    format!(
-        "[[sources]]\nname = \"{name}\"\nkind = \"html\"\nurl = \"{}\"\nlinks = \"a.t\"\n",
-        fixture.url(list_path)
-    )
-}
+use crate::support::{
+    Fixture, Install, Reply, article_page as article, column_page as list, entries, html_source,
+};
 
 #[test]
 fn article_fetches_to_one_host_are_spaced_by_host_delay() {
@@ -70,9 +45,10 @@ fn a_slow_article_holds_up_only_its_own_source() {
     let fixture = Fixture::start();
     fixture.set(
         "/slow/list.html",
-        Reply::ok("text/html", list(&["/slow/1.html"])),
+        Reply::ok("text/html", list(&["/slow/1.html", "/slow/2.html"])),
     );
     fixture.set("/slow/1.html", Reply::Hang);
+    fixture.set("/slow/2.html", Reply::ok("text/html", article("慢的报道")));
     fixture.set(
         "/fast/list.html",
         Reply::ok("text/html", list(&["/fast/1.html"])),
@@ -91,9 +67,26 @@ fn a_slow_article_holds_up_only_its_own_source() {
         lines,
         [
             "fast: 1 new, 0 updated, 0 unchanged",
-            "slow: 0 new, 0 updated, 0 unchanged, 1 failed"
+            "slow: 1 new, 0 updated, 0 unchanged, 1 failed"
         ]
     );
+
+    // When every article it tried failed, the source failed: of the extraction kind.
+    fixture.set("/slow/2.html", Reply::Hang);
+    fixture.set(
+        "/slow/list.html",
+        Reply::ok("text/html", list(&["/slow/2.html", "/slow/3.html"])),
+    );
+    fixture.set("/slow/3.html", Reply::status(404, &[]));
+    let (code, out) = install.fetch(&["slow"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("slow: error: all 2 article pages failed; the first:"),
+        "{out}"
+    );
+    let status = install.cmd(&["status"]);
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(status.contains("slow: failing (extraction)"), "{status}");
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Feed fixtures built from the seed articles in `tests/fixtures/`.
 
+use super::fixture::Fixture;
+
 /// One item of a fixture feed.
 #[derive(Clone, Debug)]
 pub struct Article {
@@ -75,4 +77,34 @@ pub fn rss(channel: &str, articles: &[Article]) -> String {
     }
     out.push_str("</channel>\n</rss>\n");
     out
+}
+
+/// An article page of a portal: headline, time and source line, two paragraphs.
+pub fn article_page(title: &str) -> String {
+    format!(
+        "<html><head><meta charset=utf-8><title>{title}_示例网</title></head><body><div class=nav><a href=/>首页</a></div>\
+         <h1>{title}</h1><div class=info>发布时间：2022-01-25 09:36 来源：大众日报</div>\
+         <div class=content><p>本报讯 {title}。坐到群众炕头、想到群众心头、干到群众点头，把实事办实办好。</p>\
+         <p>截至目前，全市累计为群众办实事66315件，各级出台办实事制度1044项。</p></div>\
+         <div class=footer>版权所有 示例网</div></body></html>"
+    )
+}
+
+/// A column page linking to `paths` as `a.t`.
+pub fn column_page(paths: &[&str]) -> String {
+    let items: String = paths
+        .iter()
+        .map(|p| format!("<li><a class=\"t\" href=\"{p}\">{p}</a></li>"))
+        .collect();
+    format!(
+        "<html><body><ul class=list>{items}</ul><div class=footer><a href=/about>关于</a></div></body></html>"
+    )
+}
+
+/// An `html` source reading the column page at `list_path`.
+pub fn html_source(name: &str, fixture: &Fixture, list_path: &str) -> String {
+    format!(
+        "[[sources]]\nname = \"{name}\"\nkind = \"html\"\nurl = \"{}\"\nlinks = \"a.t\"\n",
+        fixture.url(list_path)
+    )
 }

@@ -188,6 +188,15 @@ impl Daemon {
         }
     }
 
+    /// Sends a signal by name (`HUP`, `TERM`…).
+    pub fn signal(&self, name: &str) {
+        let child = self.child.as_ref().unwrap();
+        Command::new("kill")
+            .args([&format!("-{name}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+    }
+
     /// SIGKILL: the process gets no chance to clean up.
     pub fn kill9(mut self) {
         let mut child = self.child.take().unwrap();

@@ -7,7 +7,7 @@ pub mod atom;
 pub mod fixture;
 pub mod install;
 
-pub use articles::{Article, rss};
+pub use articles::{Article, article_page, column_page, html_source, rss};
 pub use atom::{Entry, entries};
 pub use fixture::{Fixture, Reply};
 pub use install::Install;

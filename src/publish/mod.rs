@@ -3,6 +3,8 @@
 //! A document depends only on what is stored, never on the clock: `updated` is the newest
 //! entry's `updated`, so rebuilding an unchanged feed gives the same bytes and ETag.
 
+mod health;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -12,7 +14,7 @@ use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use crate::config::{FeedDef, Settings};
+use crate::config::{FeedDef, HEALTH_FEED, Settings};
 use crate::pipeline::Context;
 use crate::store::{Store, StoreError, StoredItem};
 
@@ -37,14 +39,37 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Renders every feed.
+    /// Renders every feed and the health feed.
     pub async fn build(ctx: &Context) -> Result<Catalog, StoreError> {
         let catalog = Catalog::default();
+        catalog.refresh(ctx).await?;
+        Ok(catalog)
+    }
+
+    /// Renders every feed of `ctx`'s settings and the health feed again, and drops the
+    /// documents of feeds no longer configured (after a reload).
+    pub async fn refresh(&self, ctx: &Context) -> Result<(), StoreError> {
         for feed in &ctx.settings.feeds {
             let document = render_blocking(ctx, &feed.slug).await?;
-            catalog.insert(document);
+            self.insert(document);
         }
-        Ok(catalog)
+        self.rebuild_health(ctx).await;
+        let settings = ctx.settings.clone();
+        self.documents
+            .write()
+            .expect("catalog lock")
+            .retain(|slug, _| slug == HEALTH_FEED || settings.feed(slug).is_some());
+        Ok(())
+    }
+
+    /// Renders the health feed again. A failure keeps the old document.
+    pub async fn rebuild_health(&self, ctx: &Context) {
+        let (settings, store) = (ctx.settings.clone(), ctx.store.clone());
+        match crate::blocking::run(move || health::render(&settings, &store)).await {
+            Ok(Ok(document)) => self.insert(document),
+            Ok(Err(err)) => tracing::error!(error = %err, "cannot render the health feed"),
+            Err(err) => tracing::error!(error = %err, "cannot render the health feed"),
+        }
     }
 
     /// Renders a feed whose items changed again, with the topic feeds that gather from it.
@@ -106,23 +131,30 @@ pub enum PublishError {
     },
 }
 
-/// Writes every feed as `<dir>/<slug>.atom`.
+/// Writes every feed, and the health feed, as `<dir>/<slug>.atom`.
 pub fn write_files(settings: &Settings, store: &Store, dir: &Path) -> Result<usize, PublishError> {
     let failed = |path: &Path| {
         let path = path.to_path_buf();
         move |source| PublishError::Write { path, source }
     };
     std::fs::create_dir_all(dir).map_err(failed(dir))?;
-    for feed in &settings.feeds {
-        let document = render(settings, feed, store)?;
-        let path = dir.join(format!("{}.atom", feed.slug));
-        let temp = dir.join(format!(".{}.atom.tmp", feed.slug));
+    let documents = settings
+        .feeds
+        .iter()
+        .map(|feed| render(settings, feed, store))
+        .chain([health::render(settings, store)]);
+    let mut written = 0;
+    for document in documents {
+        let document = document?;
+        let path = dir.join(format!("{}.atom", document.slug));
+        let temp = dir.join(format!(".{}.atom.tmp", document.slug));
         // Write beside, then rename: a reader of the directory never sees half a feed.
         std::fs::write(&temp, &document.xml)
             .and_then(|()| std::fs::rename(&temp, &path))
             .map_err(failed(&path))?;
+        written += 1;
     }
-    Ok(settings.feeds.len())
+    Ok(written)
 }
 
 /// Renders one feed's Atom document from the store.
@@ -184,6 +216,16 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
     let items_len = items.len();
     feed.set_entries(items.iter().map(|item| entry(item, tz)).collect::<Vec<_>>());
 
+    let stored = if def.select.is_some() {
+        items_len
+    } else {
+        store.feed_len(&def.slug)
+    };
+    Ok(document(&def.slug, &feed, updated, stored))
+}
+
+/// A feed ready to serve: its bytes, gzipped once, and their validator.
+fn document(slug: &str, feed: &Feed, updated: DateTime<Utc>, stored: usize) -> Document {
     let xml = feed
         .write_to(Vec::new())
         .expect("writing to memory does not fail");
@@ -192,18 +234,14 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
         .write_all(&xml)
         .expect("writing to memory does not fail");
     let gzip = encoder.finish().expect("writing to memory does not fail");
-    Ok(Document {
-        slug: def.slug.clone(),
+    Document {
+        slug: slug.to_string(),
         etag: format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&xml)),
         xml,
         gzip,
         updated,
-        stored: if def.select.is_some() {
-            items_len
-        } else {
-            store.feed_len(&def.slug)
-        },
-    })
+        stored,
+    }
 }
 
 /// The item as the outlet of `feed` published it: a source's feed shows its own place's
