@@ -7,7 +7,7 @@ use chrono::{TimeZone, Utc};
 
 use super::{Document, document, link, local_time, person, xml_text};
 use crate::config::{HEALTH_FEED, Settings};
-use crate::model::health::HealthEvent;
+use crate::model::health::{CONFIG_SUBJECT, HealthEvent};
 use crate::store::{Store, StoreError};
 
 /// Events shown in the health feed (the newest).
@@ -58,6 +58,17 @@ fn entry(event: &HealthEvent, settings: &Settings) -> Entry {
             .to_string()
     };
     let (title, text) = match (&event.failure, event.since) {
+        (Some((_, error)), _) if event.subject == CONFIG_SUBJECT => (
+            "The configuration could not be reloaded".to_string(),
+            format!(
+                "At {} an edit did not load; the daemon runs the last good configuration. {error}",
+                when(event.at)
+            ),
+        ),
+        (None, _) if event.subject == CONFIG_SUBJECT => (
+            "The configuration loads again".to_string(),
+            format!("At {} the configuration reloaded.", when(event.at)),
+        ),
         (Some((kind, error)), _) => (
             format!("{} is failing ({})", event.subject, kind.label()),
             format!("{} failed at {}: {error}", event.subject, when(event.at)),

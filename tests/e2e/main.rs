@@ -14,6 +14,7 @@ mod health;
 mod near_duplicates;
 mod pages;
 mod reader;
+mod reload;
 mod reprints;
 mod robustness;
 mod serving;

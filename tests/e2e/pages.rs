@@ -72,12 +72,12 @@ fn a_slow_article_holds_up_only_its_own_source() {
     );
 
     // When every article it tried failed, the source failed: of the extraction kind.
-    fixture.set("/slow/2.html", Reply::Hang);
     fixture.set(
         "/slow/list.html",
-        Reply::ok("text/html", list(&["/slow/2.html", "/slow/3.html"])),
+        Reply::ok("text/html", list(&["/slow/3.html", "/slow/4.html"])),
     );
-    fixture.set("/slow/3.html", Reply::status(404, &[]));
+    fixture.set("/slow/3.html", Reply::Hang);
+    fixture.set("/slow/4.html", Reply::status(404, &[]));
     let (code, out) = install.fetch(&["slow"]);
     assert_eq!(code, 1, "{out}");
     assert!(
