@@ -355,3 +355,26 @@ pub async fn fetch_page(settings: &FetchSettings, url: &Url) -> Result<String, R
     };
     Ok(pages.get(url).await?.text())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_yield_drop_is_a_tenth_of_the_recent_median_or_less() {
+        // Too few runs, or too few items to judge: no drop.
+        assert!(yield_drop(0, &[50, 50]).is_none());
+        assert!(yield_drop(0, &[8, 9, 9]).is_none());
+        // One odd run does not make the median.
+        assert!(yield_drop(5, &[50, 0, 48, 52]).is_some());
+        assert!(yield_drop(6, &[50, 0, 48, 52]).is_none());
+        let Some(RunError::YieldDropped { listed, usual }) = yield_drop(2, &[40, 40, 41, 3]) else {
+            panic!("a drop");
+        };
+        assert_eq!((listed, usual), (2, 40));
+        assert_eq!(
+            yield_drop(2, &[40, 40, 41]).unwrap().kind(),
+            ErrorKind::YieldDropped
+        );
+    }
+}

@@ -178,3 +178,36 @@ fn qilu_epaper_entered_through_a_meta_refresh() {
     assert!(!article.content.contains("扫码下载齐鲁壹点"));
     assert!(!article.content.contains("分享到"));
 }
+
+#[test]
+fn an_edition_published_without_articles_is_a_failure_of_its_own_kind() {
+    let fixture = Fixture::start();
+    let today = today();
+    // Page 01 is up, but lists no article (the upload is under way, or the layout
+    // changed): not a quiet empty success.
+    fixture.set(
+        &format!("/e/{}/page_01.htm", today.format("%Y%m%d")),
+        crate::support::Reply::ok(
+            "text/html",
+            "<html><body><div id=pages><a href=page_01.htm>第01版：要闻</a></div><div id=list></div></body></html>",
+        ),
+    );
+    let feed = format!(
+        "title = \"晨报\"\n[[sources]]\nname = \"paper\"\nkind = \"epaper\"\nurl = \"{}\"\npages = \"#pages a\"\nlinks = \"#list a\"\n",
+        fixture.url("/e/{date:%Y%m%d}/page_01.htm")
+    );
+    let install = crate::support::Install::new(&[("paper", &feed)]);
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "paper: error: the {today} edition lists no article (`links` matched nothing on"
+        )),
+        "{out}"
+    );
+    let status = String::from_utf8_lossy(&install.cmd(&["status"]).stdout).into_owned();
+    assert!(
+        status.contains("paper: failing (empty_edition)"),
+        "{status}"
+    );
+}
