@@ -119,6 +119,11 @@ pub async fn run(settings: Settings) -> Result<(), DaemonError> {
         catalog.clone(),
         shutdown.clone(),
     ));
+    tokio::spawn(crate::prune::periodically(
+        live.clone(),
+        catalog.clone(),
+        shutdown.clone(),
+    ));
     let mut runner = Runner::new(catalog.clone(), shutdown.clone());
     runner.start(&ctx);
     notify(&[sd_notify::NotifyState::Ready]);

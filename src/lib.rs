@@ -14,6 +14,7 @@ pub mod fetch;
 pub mod model;
 pub mod normalize;
 pub mod pipeline;
+pub mod prune;
 pub mod publish;
 pub mod reload;
 pub mod runner;

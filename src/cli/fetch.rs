@@ -7,7 +7,7 @@ use paperboy::config::SourceDef;
 use paperboy::pipeline::Context;
 use paperboy::status::SourceStatus;
 use paperboy::store::Store;
-use paperboy::{daemon, pipeline, schedule};
+use paperboy::{daemon, pipeline, prune, schedule};
 
 use super::{CliError, admin, load, runtime};
 
@@ -85,6 +85,19 @@ pub fn fetch(config: Option<PathBuf>, names: Vec<String>, dry_run: bool) -> Resu
         }
         done.failed
     });
+    if !dry_run {
+        let pruned = prune::prune(
+            &ctx.settings,
+            &ctx.store,
+            chrono::Utc::now().timestamp_millis(),
+        )?;
+        if pruned.from_feeds > 0 {
+            println!(
+                "pruned {} items from feeds ({} deleted), as `keep`/`keep_items` say",
+                pruned.from_feeds, pruned.deleted
+            );
+        }
+    }
     match failures {
         0 => Ok(()),
         n => Err(CliError::SourcesFailed(n)),

@@ -15,6 +15,8 @@ pub struct Report {
     pub new: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Items retention pruned that the source still lists (not stored again).
+    pub pruned: usize,
     /// Near-duplicates of stored items (reprints) that joined them.
     pub merged: usize,
     /// What each merge joined, for the report.
@@ -37,9 +39,9 @@ impl Report {
         self.new + self.updated + self.merged > 0
     }
 
-    /// Items the run saw: new, updated, unchanged or merged.
+    /// Items the run saw: new, updated, unchanged, merged or pruned before.
     pub fn items(&self) -> usize {
-        self.new + self.updated + self.unchanged + self.merged
+        self.new + self.updated + self.unchanged + self.merged + self.pruned
     }
 
     /// This report with what a sink counted.
@@ -47,6 +49,7 @@ impl Report {
         self.new += stored.new;
         self.updated += stored.updated;
         self.unchanged += stored.unchanged;
+        self.pruned += stored.pruned;
         self.merged += stored.merged;
         self.merges.extend(stored.merges);
         self
@@ -113,6 +116,9 @@ impl fmt::Display for Report {
         )?;
         if self.merged > 0 {
             write!(f, ", {} merged", self.merged)?;
+        }
+        if self.pruned > 0 {
+            write!(f, ", {} pruned before", self.pruned)?;
         }
         if self.failed > 0 {
             write!(f, ", {} failed", self.failed)?;

@@ -68,6 +68,7 @@ impl Storing {
             Upserted::New => self.report.new += 1,
             Upserted::Updated => self.report.updated += 1,
             Upserted::Unchanged => self.report.unchanged += 1,
+            Upserted::Pruned => self.report.pruned += 1,
         }
     }
 }
@@ -100,7 +101,14 @@ impl Sink for Storing {
         let link = url.map(|u| clean_url(u).to_string());
         let attached = self
             .as_source(move |store, origin| {
-                store.attach(origin, id.as_deref(), identity.as_deref(), link.as_deref())
+                let now = chrono::Utc::now().timestamp_millis();
+                store.attach(
+                    origin,
+                    id.as_deref(),
+                    identity.as_deref(),
+                    link.as_deref(),
+                    now,
+                )
             })
             .await?;
         match attached {

@@ -28,6 +28,9 @@ impl Store {
             .writes
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.tombstoned(origin, item, now)? {
+            return Ok(Upserted::Pruned);
+        }
         let near = if self.identity_known(origin.source, item)? {
             Near::NotLooked
         } else {
@@ -60,7 +63,18 @@ impl Store {
         declared_id: Option<&str>,
         url_identity: Option<&str>,
         link: Option<&str>,
+        now: i64,
     ) -> Result<Option<Upserted>, StoreError> {
+        let probe = NewItem {
+            declared_id: declared_id.map(str::to_string),
+            url_identity: url_identity.map(str::to_string),
+            ..NewItem::default()
+        };
+        if (probe.declared_id.is_some() || probe.url_identity.is_some())
+            && self.tombstoned(origin, &probe, now)?
+        {
+            return Ok(Some(Upserted::Pruned));
+        }
         self.transact(|tx| {
             let probe = NewItem {
                 declared_id: declared_id.map(str::to_string),

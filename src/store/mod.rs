@@ -13,6 +13,7 @@ mod migrate;
 mod places;
 mod read;
 mod records;
+mod retention;
 mod tx;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use crate::model::ItemKey;
 
 pub use crate::model::NewItem;
 pub use records::{Origin, Place, SourceState, StoredItem, Upserted, Version};
+pub use retention::{Keep, Pruned};
 
 /// Version of the record layouts; bump on any change to `records.rs`, and teach
 /// `migrate` the step from the one before.
@@ -42,6 +44,8 @@ const TREE_YIELDS: &str = "yields";
 const TREE_STANDINGS: &str = "standings";
 /// Time and id → a source's breaking or recovering.
 const TREE_EVENTS: &str = "health_events";
+/// An identity of a pruned item → when a source last listed it (see `retention`).
+const TREE_TOMBSTONES: &str = "tombstones";
 
 const META_SCHEMA: &[u8] = b"schema_version";
 const META_CREATED: &[u8] = b"created";
@@ -78,6 +82,7 @@ pub struct Store {
     yields: sled::Tree,
     standings: sled::Tree,
     events: sled::Tree,
+    tombstones: sled::Tree,
     /// Serializes new items: a near-duplicate lookup and the write that follows it are
     /// one step, so two reprints stored at once still merge.
     writes: std::sync::Arc<std::sync::Mutex<()>>,
@@ -122,6 +127,7 @@ impl Store {
             yields: tree(TREE_YIELDS)?,
             standings: tree(TREE_STANDINGS)?,
             events: tree(TREE_EVENTS)?,
+            tombstones: tree(TREE_TOMBSTONES)?,
             writes: Default::default(),
             db,
         };

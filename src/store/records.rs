@@ -147,4 +147,6 @@ pub enum Upserted {
     /// The owning source changed its title or content.
     Updated,
     Unchanged,
+    /// Pruned by retention: not stored again while sources still list it.
+    Pruned,
 }

@@ -16,6 +16,7 @@ mod pages;
 mod reader;
 mod reload;
 mod reprints;
+mod retention;
 mod robustness;
 mod serving;
 mod sites;
