@@ -96,9 +96,16 @@ fn entry(event: &HealthEvent, settings: &Settings) -> Entry {
     entry.set_title(Text::plain(xml_text(&title)));
     entry.set_updated(local_time(event.at, tz));
     entry.set_published(Some(local_time(event.at, tz)));
+    entry.set_links(vec![link(
+        settings.base_url.as_str(),
+        "alternate",
+        Some("text/html"),
+        None,
+    )]);
     let mut content = Content::default();
-    content.set_content_type(Some("text".to_string()));
-    content.set_value(Some(xml_text(&text)));
+    content.set_content_type(Some("html".to_string()));
+    let html = format!("<p>{}</p>", quick_xml::escape::escape(&text));
+    content.set_value(Some(xml_text(&html)));
     entry.set_content(Some(content));
     entry
 }

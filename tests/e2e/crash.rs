@@ -93,3 +93,107 @@ fn systemd_hears_ready_watchdog_pings_and_stopping() {
         }
     }
 }
+
+/// `kill -9` at random moments while many sources ingest, a restart after each: in the
+/// end every upstream item is stored exactly once and the feeds validate.
+/// `PAPERBOY_CRASH_KILLS` sets the number of kills (25 by default).
+#[test]
+fn random_kill_9_during_ingest_loses_nothing_and_doubles_nothing() {
+    const SOURCES: usize = 8;
+    const ADDED_PER_ROUND: usize = 20;
+    let kills: usize = std::env::var("PAPERBOY_CRASH_KILLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(25);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    eprintln!("kill moments from seed {seed}");
+    let mut state = seed;
+    let mut random_ms = |limit: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % limit
+    };
+    let item = |source: usize, i: usize| {
+        Article::new(
+            &format!("第{source}路 第{i}条"),
+            &format!("http://news.example.cn/{source}/{i}.html"),
+            Some(&format!("2026-11-{:02} {:02}:{:02}:00", 1 + i % 28, i / 60 % 24, i % 60)),
+            &format!("<p>来源{source}的第{i}条消息，内容各不相同：{}。</p>", i * 7919 + source),
+        )
+    };
+    let fixture = Fixture::start();
+    let upstream = |count: usize| {
+        for source in 0..SOURCES {
+            let items: Vec<Article> = (0..count).map(|i| item(source, i)).collect();
+            fixture.set(
+                &format!("/{source}.xml"),
+                Reply::rss(rss(&format!("第{source}路"), &items)),
+            );
+        }
+    };
+    let feed: String = std::iter::once("title = \"多路\"\nschedule = \"* * * * * *\"\n".to_string())
+        .chain((0..SOURCES).map(|s| {
+            format!(
+                "[[sources]]\nname = \"s{s}\"\nkind = \"feed\"\nurl = \"{}\"\n",
+                fixture.url(&format!("/{s}.xml"))
+            )
+        }))
+        .collect();
+    let install = Install::with_settings(&[("all", &feed)], "entries = 100000");
+    let mut count = 0;
+    // Kills that came before every source had finished its run.
+    let mut mid_ingest = 0;
+    for _ in 0..kills {
+        count += ADDED_PER_ROUND;
+        upstream(count);
+        let daemon = install.daemon();
+        std::thread::sleep(Duration::from_millis(random_ms(300)));
+        daemon.kill9();
+        let finished = install.daemon_log().matches("fetched").count();
+        mid_ingest += usize::from(finished < SOURCES);
+    }
+    // After the last restart the sources catch up; then count what is stored.
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "{out}");
+    let feeds = install.publish();
+    let stored = entries(&feeds["all"]);
+    let mut titles: Vec<&str> = stored.iter().map(|e| e.title.as_str()).collect();
+    titles.sort_unstable();
+    let mut expected: Vec<String> = (0..SOURCES)
+        .flat_map(|s| (0..count).map(move |i| format!("第{s}路 第{i}条")))
+        .collect();
+    expected.sort_unstable();
+    let lost: Vec<&String> = expected
+        .iter()
+        .filter(|t| titles.binary_search(&t.as_str()).is_err())
+        .collect();
+    let mut ids: Vec<&str> = stored.iter().map(|e| e.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert!(lost.is_empty(), "{} lost after {kills} kills: {lost:?}", lost.len());
+    assert_eq!(stored.len(), expected.len(), "duplicated after {kills} kills");
+    assert_eq!(ids.len(), stored.len(), "an id twice after {kills} kills");
+    let dir = install.dir.path().join("published");
+    let output = std::process::Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/atom_check.py"))
+        .arg(dir.join("all.atom"))
+        .arg(dir.join("health.atom"))
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    eprintln!(
+        "{kills} kills ({mid_ingest} before every source had finished): {} items upstream, {} stored, 0 lost, 0 duplicated",
+        expected.len(),
+        stored.len()
+    );
+}
