@@ -80,6 +80,7 @@ async fn watchdog(store: Store, every: Duration, shutdown: CancellationToken) {
 
 /// Runs the daemon until a shutdown signal.
 pub async fn run(settings: Settings) -> Result<(), DaemonError> {
+    survive_file_size_limit();
     let ctx = crate::blocking::run(move || context(settings)).await??;
     let metrics = match crate::telemetry::install() {
         Ok(handle) => Some(handle),
@@ -172,6 +173,22 @@ fn watch_config(settings: &Settings, reload: &mpsc::Sender<()>) -> Option<impl S
             None
         }
     }
+}
+
+/// A write past the file-size limit (`ulimit -f`, `LimitFSIZE=`) raises SIGXFSZ, which
+/// would kill the daemon; handled, the write fails with an error instead, reported like
+/// a full disk, and the daemon keeps serving what it has.
+fn survive_file_size_limit() {
+    let kind = tokio::signal::unix::SignalKind::from_raw(libc::SIGXFSZ);
+    // Registered here, before the store writes, not in the task below.
+    let Ok(mut signals) = tokio::signal::unix::signal(kind) else {
+        return;
+    };
+    tokio::spawn(async move {
+        while signals.recv().await.is_some() {
+            tracing::error!("a write went past the file-size limit; the store refuses new items");
+        }
+    });
 }
 
 /// SIGHUP asks for a reload.

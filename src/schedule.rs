@@ -193,8 +193,15 @@ pub async fn run_source(
     running: Arc<tokio::sync::Mutex<()>>,
     stop: CancellationToken,
 ) {
+    // Failures to record a run (the store cannot be written): the plan in the store is
+    // stale, so wait here instead, longer each time.
+    let mut unrecorded: u32 = 0;
     loop {
-        let wait = until_next_run(&ctx, &source.name);
+        let wait = if unrecorded > 0 {
+            Duration::from_secs(1 << unrecorded.min(6))
+        } else {
+            until_next_run(&ctx, &source.name)
+        };
         tokio::select! {
             _ = stop.cancelled() => return,
             _ = tokio::time::sleep(wait) => {}
@@ -203,16 +210,24 @@ pub async fn run_source(
             _ = stop.cancelled() => return,
             guard = running.lock() => guard,
         };
-        if !until_next_run(&ctx, &source.name).is_zero() {
+        if unrecorded == 0 && !until_next_run(&ctx, &source.name).is_zero() {
             continue;
         }
         let before = ctx.store.standing(&source.name).unwrap_or_default();
         match run_once(&ctx, &source).await {
             Ok(report) => {
+                unrecorded = 0;
                 tracing::info!(source = %source.name, %report, "fetched");
                 republish(&ctx, &catalog, &source, &report).await;
             }
-            Err(err) => tracing::warn!(source = %source.name, error = %err, "fetch failed"),
+            Err(RunError::Store(err)) => {
+                unrecorded = unrecorded.saturating_add(1);
+                tracing::error!(source = %source.name, error = %err, "cannot store this run; serving what is stored");
+            }
+            Err(err) => {
+                unrecorded = 0;
+                tracing::warn!(source = %source.name, error = %err, "fetch failed");
+            }
         }
         let after = ctx.store.standing(&source.name).unwrap_or_default();
         if before.failing_since != after.failing_since {

@@ -60,10 +60,20 @@ pub enum StoreError {
         "the store at {path} has schema version {found}; this paperboy reads version {SCHEMA_VERSION}"
     )]
     Schema { path: PathBuf, found: u32 },
-    #[error("store: {0}")]
+    #[error("store: {}", describe(.0))]
     Sled(#[from] sled::Error),
     #[error("store: damaged record in `{tree}`: {message}")]
     Corrupt { tree: &'static str, message: String },
+}
+
+/// sled's error, said plainly: a failed write is most often a full disk.
+fn describe(err: &sled::Error) -> String {
+    match err {
+        sled::Error::Io(io) => format!(
+            "cannot read or write the store's files: {io} (is the disk full, or a file-size limit reached?)"
+        ),
+        other => other.to_string(),
+    }
 }
 
 /// Handle on the store; cheap to clone (sled's handles are reference-counted).

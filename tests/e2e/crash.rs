@@ -122,8 +122,16 @@ fn random_kill_9_during_ingest_loses_nothing_and_doubles_nothing() {
         Article::new(
             &format!("第{source}路 第{i}条"),
             &format!("http://news.example.cn/{source}/{i}.html"),
-            Some(&format!("2026-11-{:02} {:02}:{:02}:00", 1 + i % 28, i / 60 % 24, i % 60)),
-            &format!("<p>来源{source}的第{i}条消息，内容各不相同：{}。</p>", i * 7919 + source),
+            Some(&format!(
+                "2026-11-{:02} {:02}:{:02}:00",
+                1 + i % 28,
+                i / 60 % 24,
+                i % 60
+            )),
+            &format!(
+                "<p>来源{source}的第{i}条消息，内容各不相同：{}。</p>",
+                i * 7919 + source
+            ),
         )
     };
     let fixture = Fixture::start();
@@ -136,14 +144,15 @@ fn random_kill_9_during_ingest_loses_nothing_and_doubles_nothing() {
             );
         }
     };
-    let feed: String = std::iter::once("title = \"多路\"\nschedule = \"* * * * * *\"\n".to_string())
-        .chain((0..SOURCES).map(|s| {
-            format!(
-                "[[sources]]\nname = \"s{s}\"\nkind = \"feed\"\nurl = \"{}\"\n",
-                fixture.url(&format!("/{s}.xml"))
-            )
-        }))
-        .collect();
+    let feed: String =
+        std::iter::once("title = \"多路\"\nschedule = \"* * * * * *\"\n".to_string())
+            .chain((0..SOURCES).map(|s| {
+                format!(
+                    "[[sources]]\nname = \"s{s}\"\nkind = \"feed\"\nurl = \"{}\"\n",
+                    fixture.url(&format!("/{s}.xml"))
+                )
+            }))
+            .collect();
     let install = Install::with_settings(&[("all", &feed)], "entries = 100000");
     let mut count = 0;
     // Kills that came before every source had finished its run.
@@ -175,8 +184,16 @@ fn random_kill_9_during_ingest_loses_nothing_and_doubles_nothing() {
     let mut ids: Vec<&str> = stored.iter().map(|e| e.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    assert!(lost.is_empty(), "{} lost after {kills} kills: {lost:?}", lost.len());
-    assert_eq!(stored.len(), expected.len(), "duplicated after {kills} kills");
+    assert!(
+        lost.is_empty(),
+        "{} lost after {kills} kills: {lost:?}",
+        lost.len()
+    );
+    assert_eq!(
+        stored.len(),
+        expected.len(),
+        "duplicated after {kills} kills"
+    );
     assert_eq!(ids.len(), stored.len(), "an id twice after {kills} kills");
     let dir = install.dir.path().join("published");
     let output = std::process::Command::new("python3")
@@ -196,4 +213,67 @@ fn random_kill_9_during_ingest_loses_nothing_and_doubles_nothing() {
         expected.len(),
         stored.len()
     );
+}
+
+/// A full disk (here a file-size limit): the error says so, the daemon keeps serving what
+/// it stored, and once there is space again nothing is lost.
+#[test]
+fn a_full_disk_is_a_clear_error_and_loses_nothing() {
+    let item = |i: usize| {
+        Article::new(
+            &format!("第{i}条消息"),
+            &format!("http://news.example.cn/{i}.html"),
+            Some(&format!(
+                "2026-11-{:02} {:02}:{:02}:00",
+                1 + i % 28,
+                i / 60 % 24,
+                i % 60
+            )),
+            &format!(
+                "<p>第{i}条消息的正文，各不相同：{}。民生实事推进会召开。</p>",
+                i * 7919
+            ),
+        )
+    };
+    let upstream = |fixture: &Fixture, count: usize| {
+        let items: Vec<Article> = (0..count).map(item).collect();
+        fixture.set("/rss.xml", Reply::rss(rss("要闻", &items)));
+    };
+    let fixture = Fixture::start();
+    upstream(&fixture, 50);
+    let feed = format!(
+        "title = \"要闻\"\nschedule = \"* * * * * *\"\n[[sources]]\nname = \"s\"\nkind = \"feed\"\nurl = \"{}\"\n",
+        fixture.url("/rss.xml")
+    );
+    let install = Install::with_settings(&[("t", &feed)], "entries = 100000");
+    assert_eq!(install.fetch(&[]).0, 0);
+
+    // 1 MiB per file: the store opens, then fills up with the next run.
+    let daemon = install.daemon_with_file_limit(1024);
+    upstream(&fixture, 3000);
+    daemon.wait_for(Duration::from_secs(20), || daemon.get("/healthz").0 == 503);
+    let (_, health) = daemon.get("/healthz");
+    assert!(health.contains("is the disk full"), "{health}");
+    // What it had is still served.
+    let (code, served) = daemon.get("/feeds/t.atom");
+    assert_eq!(code, 200);
+    assert!(entries(&served).len() >= 50);
+    std::thread::sleep(Duration::from_secs(2));
+    let log = install.daemon_log();
+    assert!(
+        log.contains("cannot store this run; serving what is stored"),
+        "{log}"
+    );
+    // Failed runs back off instead of spinning.
+    assert!(log.matches("cannot store this run").count() < 10, "{log}");
+    daemon.kill9();
+
+    // Space again: everything upstream is stored, once.
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "{out}");
+    let stored = entries(&install.publish()["t"]);
+    let mut ids: Vec<&str> = stored.iter().map(|e| e.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((stored.len(), ids.len()), (3000, 3000));
 }

@@ -98,10 +98,26 @@ impl Install {
 
     /// Starts `paperboy run` with extra environment variables.
     pub fn daemon_with_env(&self, env: &[(&str, &str)]) -> Daemon {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_paperboy"));
+        command.args(["run", "-c"]).arg(self.config());
+        self.start(command, env)
+    }
+
+    /// Starts `paperboy run` under a file-size limit of `kib` KiB (`ulimit -f`): a write
+    /// past it fails as on a full disk.
+    pub fn daemon_with_file_limit(&self, kib: u64) -> Daemon {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("ulimit -f {kib} && exec \"$0\" run -c \"$1\""))
+            .arg(env!("CARGO_BIN_EXE_paperboy"))
+            .arg(self.config());
+        self.start(command, &[])
+    }
+
+    fn start(&self, mut command: Command, env: &[(&str, &str)]) -> Daemon {
         let log = std::fs::File::create(self.dir.path().join("daemon.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_paperboy"))
-            .args(["run", "-c"])
-            .arg(self.config())
+        let child = command
             .env("RUST_LOG", "info")
             .envs(env.iter().copied())
             .stdout(Stdio::null())
