@@ -23,7 +23,7 @@ use crate::runner::Runner;
 use crate::schedule::next_scheduled;
 
 /// Edits closer together than this make one reload.
-const DEBOUNCE: Duration = Duration::from_millis(400);
+const DEBOUNCE: Duration = Duration::from_millis(250);
 
 /// Watches the daemon file and the feeds directory; each settled edit of a `.toml` file
 /// there sends on `reload`. Dropping the watcher stops it.

@@ -14,10 +14,8 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use crate::config::HEALTH_FEED;
 use crate::model::health::CONFIG_SUBJECT;
 use crate::pipeline::Live;
-use crate::publish::{Catalog, Document};
+use crate::publish::{Catalog, Format};
 use crate::telemetry;
-
-const ATOM_TYPE: &str = "application/atom+xml; charset=utf-8";
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -45,34 +43,36 @@ async fn feed(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let document = file
-        .strip_suffix(".atom")
-        .and_then(|slug| state.catalog.get(slug));
-    let Some(document) = document else {
+    let found = file.rsplit_once('.').and_then(|(slug, extension)| {
+        let format = Format::of_extension(extension)?;
+        Some((state.catalog.get(slug)?, format))
+    });
+    let Some((document, format)) = found else {
         return (StatusCode::NOT_FOUND, format!("no feed named {file}\n")).into_response();
     };
+    let body = document.body(format);
     let gzip = accepts_gzip(&headers);
     let etag = if gzip {
-        format!("{}-gz\"", document.etag.trim_end_matches('"'))
+        format!("{}-gz\"", body.etag.trim_end_matches('"'))
     } else {
-        document.etag.clone()
+        body.etag.clone()
     };
     let last_modified = httpdate::fmt_http_date(document.updated.into());
-    let mut response = if not_modified(&headers, &document) {
+    let mut response = if not_modified(&headers, &body.etag, document.updated) {
         Response::builder()
             .status(StatusCode::NOT_MODIFIED)
             .body(Body::empty())
     } else {
-        let body = if gzip {
-            document.gzip.clone()
+        let bytes = if gzip {
+            body.gzip.clone()
         } else {
-            document.xml.clone()
+            body.bytes.clone()
         };
-        let mut builder = Response::builder().header(header::CONTENT_TYPE, ATOM_TYPE);
+        let mut builder = Response::builder().header(header::CONTENT_TYPE, format.content_type());
         if gzip {
             builder = builder.header(header::CONTENT_ENCODING, "gzip");
         }
-        builder.body(Body::from(body))
+        builder.body(Body::from(bytes))
     }
     .expect("static headers are valid");
     let headers = response.headers_mut();
@@ -89,12 +89,12 @@ async fn feed(
 }
 
 /// RFC 9110 §13.1.2: If-None-Match (weak comparison) wins over If-Modified-Since.
-fn not_modified(headers: &HeaderMap, document: &Document) -> bool {
+fn not_modified(headers: &HeaderMap, etag: &str, updated: DateTime<Utc>) -> bool {
     if let Some(value) = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
     {
-        let ours = document.etag.trim_matches('"');
+        let ours = etag.trim_matches('"');
         return value.split(',').map(|tag| tag.trim()).any(|tag| {
             let tag = tag.trim_start_matches("W/").trim_matches('"');
             tag == "*" || tag == ours || tag.strip_suffix("-gz") == Some(ours)
@@ -104,9 +104,7 @@ fn not_modified(headers: &HeaderMap, document: &Document) -> bool {
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok());
-    since.is_some_and(|since| {
-        DateTime::<Utc>::from(since).timestamp() >= document.updated.timestamp()
-    })
+    since.is_some_and(|since| DateTime::<Utc>::from(since).timestamp() >= updated.timestamp())
 }
 
 /// Whether the client takes gzip (a `q=0` refuses it).
@@ -147,11 +145,20 @@ async fn index(State(state): State<ServerState>) -> Html<String> {
     let mut head = String::new();
     let mut rows = String::new();
     for def in &settings.feeds {
-        let url = settings.feed_url(&def.slug);
         let title = escape(&def.title);
-        head.push_str(&format!(
-            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"{title}\" href=\"{url}\">\n"
-        ));
+        let mut subscribe = Vec::new();
+        for format in Format::ALL {
+            let url = format.url(&settings.base_url, &def.slug);
+            head.push_str(&format!(
+                "<link rel=\"alternate\" type=\"{}\" title=\"{title}\" href=\"{url}\">\n",
+                format.mime()
+            ));
+            subscribe.push(format!(
+                "<a href=\"{url}\">{}</a>",
+                format.extension().to_uppercase()
+            ));
+        }
+        let subscribe = subscribe.join(" ");
         let (count, updated) = state
             .catalog
             .get(&def.slug)
@@ -180,7 +187,7 @@ async fn index(State(state): State<ServerState>) -> Html<String> {
             format!("<ul>{}</ul>", failing.concat())
         };
         rows.push_str(&format!(
-            "<tr><td>{title}</td><td>{count}</td><td>{updated}</td><td>{health}</td><td><a href=\"{url}\">订阅 Atom</a></td></tr>\n"
+            "<tr><td>{title}</td><td>{count}</td><td>{updated}</td><td>{health}</td><td>订阅 {subscribe}</td></tr>\n"
         ));
     }
     let config = ctx.store.standing(CONFIG_SUBJECT).unwrap_or_default();

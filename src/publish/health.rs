@@ -2,10 +2,10 @@
 //! or recovers, and when a configuration edit cannot be loaded, so users learn about
 //! breakage in the reader they already use.
 
-use atom_syndication::{Content, Entry, Feed, Text};
 use chrono::{TimeZone, Utc};
 
-use super::{Document, document, link, local_time, person, xml_text};
+use super::post::{Channel, Post, local_time};
+use super::{Document, Format};
 use crate::config::{HEALTH_FEED, Settings};
 use crate::model::health::{CONFIG_SUBJECT, HealthEvent};
 use crate::store::{Store, StoreError};
@@ -22,35 +22,18 @@ pub fn render(settings: &Settings, store: &Store) -> Result<Document, StoreError
         .timestamp_millis_opt(updated_ms)
         .single()
         .unwrap_or_default();
-    let self_url = settings.feed_url(HEALTH_FEED);
-    let mut feed = Feed::default();
-    feed.set_id(self_url.as_str());
-    feed.set_title(Text::plain("paperboy: source health".to_string()));
-    feed.set_subtitle(Some(Text::plain(
-        "Sources that broke or recovered".to_string(),
-    )));
-    feed.set_updated(local_time(updated_ms, tz));
-    feed.set_authors(vec![person("paperboy")]);
-    feed.set_links(vec![
-        link(
-            self_url.as_str(),
-            "self",
-            Some("application/atom+xml"),
-            None,
-        ),
-        link(
-            settings.base_url.as_str(),
-            "alternate",
-            Some("text/html"),
-            None,
-        ),
-    ]);
-    let entries: Vec<Entry> = events.iter().map(|event| entry(event, settings)).collect();
-    feed.set_entries(entries);
-    Ok(document(HEALTH_FEED, &feed, updated, events.len()))
+    let channel = Channel {
+        slug: HEALTH_FEED.to_string(),
+        title: "paperboy: source health".to_string(),
+        description: Some("Sources that broke or recovered".to_string()),
+        home: settings.base_url.clone(),
+        updated: local_time(updated_ms, tz),
+    };
+    let posts: Vec<Post> = events.iter().map(|e| post(e, settings)).collect();
+    Ok(Document::new(&channel, &posts, updated, events.len()))
 }
 
-fn entry(event: &HealthEvent, settings: &Settings) -> Entry {
+fn post(event: &HealthEvent, settings: &Settings) -> Post {
     let tz = settings.timezone;
     let when = |millis: i64| {
         local_time(millis, tz)
@@ -86,31 +69,22 @@ fn entry(event: &HealthEvent, settings: &Settings) -> Entry {
             ),
         ),
     };
-    let mut entry = Entry::default();
-    entry.set_id(format!(
+    let id = format!(
         "{}#{}-{}",
-        settings.feed_url(HEALTH_FEED),
+        Format::Atom.url(&settings.base_url, HEALTH_FEED),
         event.at,
-        urlencode(&event.subject)
-    ));
-    entry.set_title(Text::plain(xml_text(&title)));
-    entry.set_updated(local_time(event.at, tz));
-    entry.set_published(Some(local_time(event.at, tz)));
-    entry.set_links(vec![link(
-        settings.base_url.as_str(),
-        "alternate",
-        Some("text/html"),
-        None,
-    )]);
-    let mut content = Content::default();
-    content.set_content_type(Some("html".to_string()));
-    let html = format!("<p>{}</p>", quick_xml::escape::escape(&text));
-    content.set_value(Some(xml_text(&html)));
-    entry.set_content(Some(content));
-    entry
-}
-
-/// A source name as an id fragment.
-fn urlencode(name: &str) -> String {
-    url::form_urlencoded::byte_serialize(name.as_bytes()).collect()
+        url::form_urlencoded::byte_serialize(event.subject.as_bytes()).collect::<String>()
+    );
+    Post {
+        id,
+        title,
+        link: Some(settings.base_url.to_string()),
+        related: Vec::new(),
+        published: local_time(event.at, tz),
+        updated: local_time(event.at, tz),
+        author: None,
+        summary: None,
+        content: Some(format!("<p>{}</p>", quick_xml::escape::escape(&text))),
+        categories: Vec::new(),
+    }
 }

@@ -1,35 +1,146 @@
-//! Atom documents per feed (RFC 4287), and the catalog of current documents.
+//! Every feed as Atom (RFC 4287), RSS 2.0 and JSON Feed 1.1, and the catalog of current
+//! documents.
 //!
 //! A document depends only on what is stored, never on the clock: `updated` is the newest
-//! entry's `updated`, so rebuilding an unchanged feed gives the same bytes and ETag.
+//! entry's `updated`, so rebuilding an unchanged feed gives the same bytes and ETags.
 
+mod atom;
 mod health;
+mod json_feed;
+mod post;
+mod rss;
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, Text};
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
-use chrono_tz::Tz;
+use bytes::Bytes;
+use chrono::{DateTime, TimeZone, Utc};
+use url::Url;
 
 use crate::config::{FeedDef, HEALTH_FEED, Settings};
 use crate::pipeline::Context;
-use crate::store::{Store, StoreError, StoredItem};
+use crate::store::{Store, StoreError};
 
-/// One rendered feed, ready to serve.
+pub use post::xml_text;
+use post::{Channel, Post, as_published_in, local_time};
+
+/// The formats every feed is published in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Atom,
+    Rss,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Atom, Format::Rss, Format::Json];
+
+    /// The file extension: `/feeds/<slug>.<ext>`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Atom => "atom",
+            Format::Rss => "rss",
+            Format::Json => "json",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Atom => "application/atom+xml",
+            Format::Rss => "application/rss+xml",
+            Format::Json => "application/feed+json",
+        }
+    }
+
+    /// The `Content-Type` it is served with.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+
+    pub fn of_extension(extension: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.extension() == extension)
+    }
+
+    /// Where the feed `slug` is served in this format.
+    pub fn url(self, base: &Url, slug: &str) -> Url {
+        base.join(&format!("feeds/{slug}.{}", self.extension()))
+            .expect("a slug is a valid path segment")
+    }
+
+    fn write(self, channel: &Channel, posts: &[Post]) -> Vec<u8> {
+        match self {
+            Format::Atom => atom::write(channel, posts),
+            Format::Rss => rss::write(channel, posts),
+            Format::Json => json_feed::write(channel, posts),
+        }
+    }
+}
+
+/// One format of a document, ready to serve.
+#[derive(Debug)]
+pub struct Body {
+    /// Shared, not copied, by every response that sends it.
+    pub bytes: Bytes,
+    /// `bytes`, gzip-compressed once here rather than on every request.
+    pub gzip: Bytes,
+    /// Strong validator of `bytes` (the gzip variant appends `-gz`).
+    pub etag: String,
+}
+
+impl Body {
+    fn of(bytes: Vec<u8>) -> Body {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder
+            .write_all(&bytes)
+            .expect("writing to memory does not fail");
+        let gzip = encoder.finish().expect("writing to memory does not fail");
+        Body {
+            etag: format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes)),
+            bytes: Bytes::from(bytes),
+            gzip: Bytes::from(gzip),
+        }
+    }
+}
+
+/// One rendered feed in every format.
 #[derive(Debug)]
 pub struct Document {
     pub slug: String,
-    pub xml: Vec<u8>,
-    /// `xml`, gzip-compressed once here rather than on every request.
-    pub gzip: Vec<u8>,
-    /// Strong validator of `xml` (the gzip variant appends `-gz`).
-    pub etag: String,
+    bodies: [Body; 3],
     pub updated: DateTime<Utc>,
     /// Items stored for this feed (the document holds at most `entries` of them).
     pub stored: usize,
+    /// The newest entries' titles and links, for the index page.
+    pub newest: Vec<(String, Option<String>)>,
+}
+
+impl Document {
+    fn new(channel: &Channel, posts: &[Post], updated: DateTime<Utc>, stored: usize) -> Document {
+        Document {
+            slug: channel.slug.clone(),
+            bodies: Format::ALL.map(|format| Body::of(format.write(channel, posts))),
+            updated,
+            stored,
+            newest: posts
+                .iter()
+                .take(5)
+                .map(|p| (p.title.clone(), p.link.clone()))
+                .collect(),
+        }
+    }
+
+    pub fn body(&self, format: Format) -> &Body {
+        &self.bodies[Format::ALL
+            .iter()
+            .position(|f| *f == format)
+            .expect("every format is rendered")]
+    }
 }
 
 /// The current document of every feed, shared by the scheduler and the server.
@@ -131,7 +242,7 @@ pub enum PublishError {
     },
 }
 
-/// Writes every feed, and the health feed, as `<dir>/<slug>.atom`.
+/// Writes every feed, and the health feed, as `<dir>/<slug>.atom`, `.rss` and `.json`.
 pub fn write_files(settings: &Settings, store: &Store, dir: &Path) -> Result<usize, PublishError> {
     let failed = |path: &Path| {
         let path = path.to_path_buf();
@@ -146,18 +257,21 @@ pub fn write_files(settings: &Settings, store: &Store, dir: &Path) -> Result<usi
     let mut written = 0;
     for document in documents {
         let document = document?;
-        let path = dir.join(format!("{}.atom", document.slug));
-        let temp = dir.join(format!(".{}.atom.tmp", document.slug));
-        // Write beside, then rename: a reader of the directory never sees half a feed.
-        std::fs::write(&temp, &document.xml)
-            .and_then(|()| std::fs::rename(&temp, &path))
-            .map_err(failed(&path))?;
+        for format in Format::ALL {
+            let name = format!("{}.{}", document.slug, format.extension());
+            let path = dir.join(&name);
+            let temp = dir.join(format!(".{name}.tmp"));
+            // Write beside, then rename: a reader of the directory never sees half a feed.
+            std::fs::write(&temp, &document.body(format).bytes)
+                .and_then(|()| std::fs::rename(&temp, &path))
+                .map_err(failed(&path))?;
+        }
         written += 1;
     }
     Ok(written)
 }
 
-/// Renders one feed's Atom document from the store.
+/// Renders one feed's documents from the store.
 pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Document, StoreError> {
     let items = match &def.select {
         None => store
@@ -184,172 +298,18 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
         .timestamp_millis_opt(updated_ms)
         .single()
         .unwrap_or_default();
-    let self_url = settings.feed_url(&def.slug);
-
-    let mut feed = Feed::default();
-    feed.set_id(self_url.as_str());
-    feed.set_title(Text::plain(xml_text(&def.title)));
-    if let Some(description) = &def.description {
-        feed.set_subtitle(Some(Text::plain(xml_text(description))));
-    }
-    feed.set_updated(updated.with_timezone(&tz).fixed_offset());
-    feed.set_authors(vec![person(&def.title)]);
-    feed.set_links(vec![
-        link(
-            self_url.as_str(),
-            "self",
-            Some("application/atom+xml"),
-            None,
-        ),
-        link(
-            settings.base_url.as_str(),
-            "alternate",
-            Some("text/html"),
-            None,
-        ),
-    ]);
-    let mut generator = Generator::default();
-    generator.set_value("paperboy");
-    generator.set_version(Some(env!("CARGO_PKG_VERSION").to_string()));
-    feed.set_generator(Some(generator));
-    feed.set_lang(Some("zh-CN".to_string()));
-    let items_len = items.len();
-    feed.set_entries(items.iter().map(|item| entry(item, tz)).collect::<Vec<_>>());
-
+    let channel = Channel {
+        slug: def.slug.clone(),
+        title: def.title.clone(),
+        description: def.description.clone(),
+        home: settings.base_url.clone(),
+        updated: local_time(updated_ms, tz),
+    };
+    let posts: Vec<Post> = items.iter().map(|item| Post::of(item, tz)).collect();
     let stored = if def.select.is_some() {
-        items_len
+        items.len()
     } else {
         store.feed_len(&def.slug)
     };
-    Ok(document(&def.slug, &feed, updated, stored))
-}
-
-/// A feed ready to serve: its bytes, gzipped once, and their validator.
-fn document(slug: &str, feed: &Feed, updated: DateTime<Utc>, stored: usize) -> Document {
-    let xml = feed
-        .write_to(Vec::new())
-        .expect("writing to memory does not fail");
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder
-        .write_all(&xml)
-        .expect("writing to memory does not fail");
-    let gzip = encoder.finish().expect("writing to memory does not fail");
-    Document {
-        slug: slug.to_string(),
-        etag: format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&xml)),
-        xml,
-        gzip,
-        updated,
-        stored,
-    }
-}
-
-/// The item as the outlet of `feed` published it: a source's feed shows its own place's
-/// headline, link and text under the shared Atom id; without a version of its own (a
-/// source that only listed a stored article) it shows the primary place's.
-fn as_published_in(mut item: StoredItem, feed: &str) -> StoredItem {
-    let own = item
-        .places
-        .iter()
-        .filter(|place| place.feed == feed)
-        .find_map(|place| place.version.as_ref());
-    if let Some(version) = own.cloned() {
-        item.title = version.title;
-        item.link = version.link.or(item.link);
-        item.summary = version.summary;
-        item.content = version.content;
-        item.author = version.author;
-        item.outlet = version.outlet;
-        item.published = version.published.or(item.published);
-        item.categories = version.categories;
-    }
-    item
-}
-
-fn entry(item: &StoredItem, tz: Tz) -> Entry {
-    let mut entry = Entry::default();
-    entry.set_id(item.key.atom_id());
-    entry.set_title(Text::plain(xml_text(&item.title)));
-    entry.set_updated(local_time(item.updated, tz));
-    let published = match item.published {
-        Some((millis, offset)) => FixedOffset::east_opt(offset)
-            .and_then(|zone| zone.timestamp_millis_opt(millis).single())
-            .unwrap_or_else(|| local_time(millis, tz)),
-        None => local_time(item.first_seen, tz),
-    };
-    entry.set_published(Some(published));
-    if let Some(name) = item.author.as_ref().or(item.outlet.as_ref()) {
-        entry.set_authors(vec![person(name)]);
-    }
-    let mut links = Vec::new();
-    if let Some(href) = &item.link {
-        links.push(link(href, "alternate", Some("text/html"), None));
-    }
-    for place in &item.places {
-        let Some(url) = &place.url else { continue };
-        if Some(url) != item.link.as_ref() && !links.iter().any(|l: &Link| &l.href == url) {
-            let title = place.outlet.as_deref().unwrap_or(&place.source);
-            links.push(link(url, "related", Some("text/html"), Some(title)));
-        }
-    }
-    entry.set_links(links);
-    if let Some(summary) = &item.summary {
-        entry.set_summary(Some(Text::html(xml_text(summary))));
-    }
-    if let Some(html) = &item.content {
-        let mut content = Content::default();
-        content.set_content_type(Some("html".to_string()));
-        content.set_value(Some(xml_text(html)));
-        entry.set_content(Some(content));
-    }
-    entry.set_categories(
-        item.categories
-            .iter()
-            .map(|term| {
-                let mut category = Category::default();
-                category.set_term(xml_text(term));
-                category
-            })
-            .collect::<Vec<_>>(),
-    );
-    entry
-}
-
-fn local_time(millis: i64, tz: Tz) -> DateTime<FixedOffset> {
-    tz.timestamp_millis_opt(millis)
-        .single()
-        .map_or_else(Default::default, |t| t.fixed_offset())
-}
-
-fn person(name: &str) -> Person {
-    let mut person = Person::default();
-    person.set_name(xml_text(name));
-    person
-}
-
-fn link(href: &str, rel: &str, mime: Option<&str>, title: Option<&str>) -> Link {
-    let mut link = Link::default();
-    link.set_href(xml_text(href));
-    link.set_rel(rel);
-    link.set_mime_type(mime.map(str::to_string));
-    link.set_title(title.map(xml_text));
-    link
-}
-
-/// atom_syndication writes control characters raw, which makes the document invalid
-/// XML: drop every character XML 1.0 does not allow (§2.2).
-pub fn xml_text(text: &str) -> String {
-    text.chars()
-        .filter(|&c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_never_reach_the_xml() {
-        assert_eq!(xml_text("a\u{0}b\u{1b}c\u{FFFE}\n"), "abc\n");
-    }
+    Ok(Document::new(&channel, &posts, updated, stored))
 }

@@ -59,4 +59,47 @@ fn published_feeds_are_valid_atom_that_feedparser_reads() {
     assert!(stdout.contains("empty.atom 0"), "{stdout}");
     // The failing source is the health feed's one entry.
     assert!(stdout.contains("health.atom 1"), "{stdout}");
+
+    // The same feeds as RSS 2.0 and JSON Feed 1.1.
+    let mut command = Command::new("python3");
+    command.arg(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/formats_check.py"
+    ));
+    for slug in ["dazhong", "empty", "health"] {
+        command.arg(dir.join(format!("{slug}.rss")));
+        command.arg(dir.join(format!("{slug}.json")));
+    }
+    let output = command.output().expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "RSS or JSON Feed rejected:\n{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for expected in [
+        "dazhong.rss 3",
+        "dazhong.json 3",
+        "empty.rss 0",
+        "health.json 1",
+    ] {
+        assert!(stdout.contains(expected), "{expected}: {stdout}");
+    }
+    // The three formats say the same: titles in the same order.
+    let rss = std::fs::read_to_string(dir.join("dazhong.rss")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("dazhong.json")).unwrap()).unwrap();
+    let atom = crate::support::entries(&std::fs::read_to_string(dir.join("dazhong.atom")).unwrap());
+    let json_titles: Vec<&str> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["title"].as_str().unwrap())
+        .collect();
+    let atom_titles: Vec<&str> = atom.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(json_titles, atom_titles);
+    assert!(
+        rss.contains("<guid isPermaLink=\"false\">urn:uuid:"),
+        "{rss}"
+    );
 }

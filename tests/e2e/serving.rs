@@ -33,60 +33,73 @@ fn feeds_are_served_with_validators_gzip_and_404() {
     assert_eq!(install.fetch(&[]).0, 0);
     let daemon = install.daemon();
 
-    let Got(status, headers, body) = daemon.get_with("/feeds/dazhong.atom", &[]);
-    assert_eq!(status, 200);
-    assert_eq!(
-        headers["content-type"],
-        "application/atom+xml; charset=utf-8"
-    );
-    let etag = headers["etag"].to_str().unwrap().to_string();
-    assert!(
-        etag.starts_with('"') && !etag.starts_with("W/"),
-        "strong ETag: {etag}"
-    );
-    let last_modified = headers["last-modified"].to_str().unwrap().to_string();
-    let xml = String::from_utf8(body).unwrap();
-    assert_eq!(entries(&xml).len(), 1);
+    let mut etags = Vec::new();
+    for (extension, content_type) in [
+        ("atom", "application/atom+xml; charset=utf-8"),
+        ("rss", "application/rss+xml; charset=utf-8"),
+        ("json", "application/feed+json; charset=utf-8"),
+    ] {
+        let path = format!("/feeds/dazhong.{extension}");
+        let Got(status, headers, body) = daemon.get_with(&path, &[]);
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(headers["content-type"], content_type);
+        let etag = headers["etag"].to_str().unwrap().to_string();
+        assert!(
+            etag.starts_with('"') && !etag.starts_with("W/"),
+            "strong ETag: {etag}"
+        );
+        etags.push(etag.clone());
+        let last_modified = headers["last-modified"].to_str().unwrap().to_string();
+        let text = String::from_utf8(body).unwrap();
+        assert!(text.contains("66315件实事擦亮民生底色"), "{path}: {text}");
+        if extension == "atom" {
+            assert_eq!(entries(&text).len(), 1);
+        }
 
-    let Got(status, _, body) = daemon.get_with("/feeds/dazhong.atom", &[("if-none-match", &etag)]);
-    assert_eq!((status, body.len()), (304, 0));
-    let Got(status, _, _) = daemon.get_with(
-        "/feeds/dazhong.atom",
-        &[("if-modified-since", &last_modified)],
-    );
-    assert_eq!(status, 304);
-    let Got(status, _, _) =
-        daemon.get_with("/feeds/dazhong.atom", &[("if-none-match", "\"other\"")]);
-    assert_eq!(status, 200);
+        let Got(status, _, body) = daemon.get_with(&path, &[("if-none-match", &etag)]);
+        assert_eq!((status, body.len()), (304, 0), "{path}");
+        let Got(status, _, _) = daemon.get_with(&path, &[("if-modified-since", &last_modified)]);
+        assert_eq!(status, 304, "{path}");
+        let Got(status, _, _) = daemon.get_with(&path, &[("if-none-match", "\"other\"")]);
+        assert_eq!(status, 200, "{path}");
 
-    let Got(status, headers, body) =
-        daemon.get_with("/feeds/dazhong.atom", &[("accept-encoding", "gzip")]);
-    assert_eq!(status, 200);
-    assert_eq!(headers["content-encoding"], "gzip");
-    let mut unzipped = String::new();
-    flate2::read::GzDecoder::new(body.as_slice())
-        .read_to_string(&mut unzipped)
-        .unwrap();
-    assert_eq!(unzipped, xml);
-    let gz_etag = headers["etag"].to_str().unwrap().to_string();
-    assert_ne!(gz_etag, etag, "each encoding has its own strong validator");
-    let Got(status, _, _) = daemon.get_with(
-        "/feeds/dazhong.atom",
-        &[("accept-encoding", "gzip"), ("if-none-match", &gz_etag)],
-    );
-    assert_eq!(status, 304);
+        let Got(status, headers, body) = daemon.get_with(&path, &[("accept-encoding", "gzip")]);
+        assert_eq!(status, 200);
+        assert_eq!(headers["content-encoding"], "gzip");
+        let mut unzipped = String::new();
+        flate2::read::GzDecoder::new(body.as_slice())
+            .read_to_string(&mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, text);
+        let gz_etag = headers["etag"].to_str().unwrap().to_string();
+        assert_ne!(gz_etag, etag, "each encoding has its own strong validator");
+        let Got(status, _, _) = daemon.get_with(
+            &path,
+            &[("accept-encoding", "gzip"), ("if-none-match", &gz_etag)],
+        );
+        assert_eq!(status, 304, "{path}");
+    }
+    etags.dedup();
+    assert_eq!(etags.len(), 3, "each format has its own validator");
 
     assert_eq!(daemon.get("/feeds/nosuch.atom").0, 404);
-    assert_eq!(daemon.get("/feeds/dazhong.rss").0, 404);
+    assert_eq!(daemon.get("/feeds/dazhong.xml").0, 404);
+    assert_eq!(daemon.get("/feeds/dazhong").0, 404);
 
     let (status, index) = daemon.get("/");
     assert_eq!(status, 200);
-    let self_url = format!("http://127.0.0.1:{}/feeds/dazhong.atom", install.port);
-    assert!(index.contains(&format!("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"大众日报\" href=\"{self_url}\">")), "{index}");
+    let base = format!("http://127.0.0.1:{}/feeds/dazhong", install.port);
+    for (mime, extension) in [
+        ("application/atom+xml", "atom"),
+        ("application/rss+xml", "rss"),
+        ("application/feed+json", "json"),
+    ] {
+        assert!(index.contains(&format!("<link rel=\"alternate\" type=\"{mime}\" title=\"大众日报\" href=\"{base}.{extension}\">")), "{index}");
+    }
     assert!(index.contains("<td>1</td>"), "entry count shown: {index}");
     let (status, opml) = daemon.get("/opml");
     assert_eq!(status, 200);
-    assert!(opml.contains(&format!("xmlUrl=\"{self_url}\"")), "{opml}");
+    assert!(opml.contains(&format!("xmlUrl=\"{base}.atom\"")), "{opml}");
     assert_eq!(daemon.get("/healthz"), (200, "ok\n".to_string()));
     let (_, metrics) = daemon.get("/metrics");
     assert!(

@@ -71,7 +71,7 @@ impl Install {
         (output.status.code().unwrap_or(-1), stdout)
     }
 
-    /// `paperboy publish --out DIR`: every feed's XML by slug.
+    /// `paperboy publish --out DIR`: every feed's Atom document by slug.
     pub fn publish(&self) -> HashMap<String, String> {
         let out = self.dir.path().join("published");
         let _ = std::fs::remove_dir_all(&out);
@@ -83,8 +83,9 @@ impl Install {
         );
         std::fs::read_dir(&out)
             .unwrap()
-            .map(|entry| {
-                let path = entry.unwrap().path();
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "atom"))
+            .map(|path| {
                 let slug = path.file_stem().unwrap().to_string_lossy().into_owned();
                 (slug, std::fs::read_to_string(&path).unwrap())
             })
