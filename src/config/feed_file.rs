@@ -9,7 +9,8 @@ use toml::Spanned;
 use super::source_kind::{self, KindKeys};
 use super::toml_file::{FileIssues, read_toml};
 use super::{
-    ConfigIssue, FeedChoice, FeedDef, HEALTH_FEED, Select, Settings, SourceDef, parse_schedule,
+    ConfigIssue, FeedChoice, FeedDef, Filter, HEALTH_FEED, Select, Settings, SourceDef,
+    parse_schedule,
 };
 
 /// Default schedule of a source whose feed file names none: every 30 minutes.
@@ -34,6 +35,22 @@ struct FeedFile {
     sources: Vec<SourceTable>,
     /// A topic feed: gathers from other feeds instead of sources.
     select: Option<Spanned<SelectTable>>,
+    /// Which items the feed shows.
+    filter: Option<Spanned<FilterTable>>,
+}
+
+/// `[filter]` of a feed file, or `[sources.filter]` of one source.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct FilterTable {
+    /// Keep items whose title or text contains one of these (all items when empty).
+    #[serde(default)]
+    any: Vec<String>,
+    /// ...and none of these.
+    #[serde(default)]
+    none: Vec<String>,
+    /// ...and that match this regular expression (title, newline, text).
+    regex: Option<String>,
 }
 
 /// `[select]` of a topic feed.
@@ -48,6 +65,8 @@ struct SelectTable {
     /// ...and none of these.
     #[serde(default)]
     none: Vec<String>,
+    /// ...and that match this regular expression (title, newline, text).
+    regex: Option<String>,
 }
 
 /// One `[[sources]]` table. Which keys apply depends on `kind` (see `source_kind.rs`).
@@ -95,6 +114,36 @@ struct SourceTable {
     detail_content: Option<Spanned<String>>,
     /// Allow addresses on loopback and private networks (default: the `[fetch]` table's).
     allow_private: Option<bool>,
+    /// Which of this source's items the feed shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filter: Option<FilterTable>,
+}
+
+/// A filter table made a [`Filter`]; a pattern that does not compile is an issue at `key`.
+fn filter(
+    any: &[String],
+    none: &[String],
+    regex: Option<&str>,
+    key: &str,
+    span: Option<&Spanned<FilterTable>>,
+    out: &mut FileIssues,
+) -> Filter {
+    let regex = regex.and_then(|pattern| match regex::Regex::new(pattern) {
+        Ok(regex) => Some(regex),
+        Err(err) => {
+            out.at(
+                span,
+                key,
+                format!("`{pattern}` is not a regular expression: {err}"),
+            );
+            None
+        }
+    });
+    Filter {
+        any: any.to_vec(),
+        none: none.to_vec(),
+        regex,
+    }
 }
 
 pub(super) fn read_feeds(settings: &Settings, issues: &mut Vec<ConfigIssue>) -> Vec<FeedDef> {
@@ -150,11 +199,26 @@ fn read_feed(path: &Path, settings: &Settings, issues: &mut Vec<ConfigIssue>) ->
         } else {
             FeedChoice::Slugs(table.feeds.clone())
         };
-        Select {
-            feeds,
-            any: table.any.clone(),
-            none: table.none.clone(),
-        }
+        let filter = filter(
+            &table.any,
+            &table.none,
+            table.regex.as_deref(),
+            "select.regex",
+            None,
+            &mut out,
+        );
+        Select { feeds, filter }
+    });
+    let feed_filter = file.filter.as_ref().map_or_else(Filter::default, |table| {
+        let t = table.get_ref();
+        filter(
+            &t.any,
+            &t.none,
+            t.regex.as_deref(),
+            "filter.regex",
+            Some(table),
+            &mut out,
+        )
     });
     match (&select, file.sources.is_empty()) {
         (None, true) => out.at::<()>(
@@ -207,6 +271,7 @@ fn read_feed(path: &Path, settings: &Settings, issues: &mut Vec<ConfigIssue>) ->
         description: file.description,
         entries,
         retention,
+        filter: feed_filter,
         sources,
         select,
     })
@@ -273,8 +338,19 @@ fn source_def(
             .expect("a source table serializes")
             .as_bytes(),
     );
+    let source_filter = table.filter.as_ref().map_or_else(Filter::default, |t| {
+        filter(
+            &t.any,
+            &t.none,
+            t.regex.as_deref(),
+            &key("filter.regex"),
+            None,
+            out,
+        )
+    });
     match (ok, kind, schedule) {
         (true, Some(kind), Some(schedule)) => Some(SourceDef {
+            filter: source_filter,
             name: name.clone(),
             feed: slug.to_string(),
             schedule,

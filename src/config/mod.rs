@@ -118,6 +118,8 @@ pub struct FeedDef {
     pub entries: usize,
     /// Its own `keep`/`keep_items`, else the daemon's.
     pub retention: Retention,
+    /// Which of its items it shows (`[filter]`).
+    pub filter: Filter,
     pub sources: Vec<SourceDef>,
     /// Set for a topic feed, which gathers from other feeds instead of sources.
     pub select: Option<Select>,
@@ -127,10 +129,39 @@ pub struct FeedDef {
 #[derive(Debug, Clone)]
 pub struct Select {
     pub feeds: FeedChoice,
+    pub filter: Filter,
+}
+
+/// Which items a feed or a source shows: by words in the title or text, and a pattern.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
     /// Keep items whose title or text contains one of these (all when empty).
     pub any: Vec<String>,
     /// ...and none of these.
     pub none: Vec<String>,
+    /// ...and that match this pattern (over the title, a newline, the text).
+    pub regex: Option<regex::Regex>,
+}
+
+impl Filter {
+    /// Whether it keeps every item.
+    pub fn is_empty(&self) -> bool {
+        self.any.is_empty() && self.none.is_empty() && self.regex.is_none()
+    }
+
+    /// Whether an item with this title and (plain) text is kept. Words match without
+    /// regard to case.
+    pub fn keeps(&self, title: &str, text: &str) -> bool {
+        if self.is_empty() {
+            return true;
+        }
+        let haystack = format!("{title}\n{text}");
+        let lower = haystack.to_lowercase();
+        let found = |words: &[String]| words.iter().any(|w| lower.contains(&w.to_lowercase()));
+        (self.any.is_empty() || found(&self.any))
+            && !found(&self.none)
+            && self.regex.as_ref().is_none_or(|r| r.is_match(&haystack))
+    }
 }
 
 /// The feeds a topic feed gathers from.
@@ -144,9 +175,7 @@ pub enum FeedChoice {
 impl Select {
     /// Whether an item with this title and text belongs in the topic.
     pub fn keeps(&self, title: &str, text: &str) -> bool {
-        let haystack = format!("{title}\n{text}").to_lowercase();
-        let found = |words: &[String]| words.iter().any(|w| haystack.contains(&w.to_lowercase()));
-        (self.any.is_empty() || found(&self.any)) && !found(&self.none)
+        self.filter.keeps(title, text)
     }
 }
 
@@ -172,6 +201,8 @@ pub struct SourceDef {
     pub rank: u32,
     /// Whether it may fetch from loopback and private networks.
     pub allow_private: bool,
+    /// Which of its items its feed shows (`[sources.filter]`).
+    pub filter: Filter,
 }
 
 impl SourceDef {

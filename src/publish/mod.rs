@@ -271,11 +271,39 @@ pub fn write_files(settings: &Settings, store: &Store, dir: &Path) -> Result<usi
     Ok(written)
 }
 
+/// Whether a feed's filters let an item of it through: the feed's `[filter]`, and the
+/// filter of at least one of its sources that carried the item, each over the item as
+/// that source published it.
+fn shows(def: &FeedDef, item: &crate::store::StoredItem) -> bool {
+    let text = |item: &crate::store::StoredItem| {
+        let html = item.content.as_deref().or(item.summary.as_deref());
+        html.map(crate::normalize::plain_text).unwrap_or_default()
+    };
+    let own = as_published_in(item.clone(), &def.slug);
+    if !def.filter.keeps(&own.title, &text(&own)) {
+        return false;
+    }
+    let mut carriers = item
+        .places
+        .iter()
+        .filter(|place| place.feed == def.slug)
+        .filter_map(|place| def.sources.iter().find(|s| s.name == place.source))
+        .peekable();
+    // An item stored before places named their feed: the feed's filter alone decides.
+    carriers.peek().is_none() || carriers.any(|source| source.filter.keeps(&own.title, &text(&own)))
+}
+
 /// Renders one feed's documents from the store.
 pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Document, StoreError> {
+    let filtered = !def.filter.is_empty() || def.sources.iter().any(|s| !s.filter.is_empty());
     let items = match &def.select {
-        None => store
+        None if !filtered => store
             .feed_items(&def.slug, def.entries)?
+            .into_iter()
+            .map(|item| as_published_in(item, &def.slug))
+            .collect(),
+        None => store
+            .items_of_feeds(&[&def.slug], def.entries, |item| shows(def, item))?
             .into_iter()
             .map(|item| as_published_in(item, &def.slug))
             .collect(),

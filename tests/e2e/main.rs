@@ -10,6 +10,7 @@ mod dedup;
 mod extract_pages;
 mod extract_quality;
 mod feed_shapes;
+mod filters;
 mod health;
 mod near_duplicates;
 mod pages;
