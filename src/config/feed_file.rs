@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::source_kind::{self, KindKeys};
 use super::toml_file::{FileIssues, read_toml};
 use super::{
-    ConfigIssue, FeedChoice, FeedDef, Filter, HEALTH_FEED, Select, Settings, SourceDef,
+    ConfigIssue, Conversion, FeedChoice, FeedDef, Filter, HEALTH_FEED, Select, Settings, SourceDef,
     parse_schedule,
 };
 
@@ -37,6 +37,8 @@ struct FeedFile {
     select: Option<Spanned<SelectTable>>,
     /// Which items the feed shows.
     filter: Option<Spanned<FilterTable>>,
+    /// `"t2s"` (Traditional to Simplified) or `"s2t"`: converts titles and text.
+    convert: Option<Spanned<String>>,
 }
 
 /// `[filter]` of a feed file, or `[sources.filter]` of one source.
@@ -263,6 +265,20 @@ fn read_feed(path: &Path, settings: &Settings, issues: &mut Vec<ConfigIssue>) ->
     let retention =
         super::daemon_file::retention(file.keep.as_ref(), file.keep_items.as_ref(), &mut out)
             .or(settings.retention);
+    let convert = file.convert.as_ref().and_then(|text| {
+        let conversion = Conversion::parse(text.get_ref());
+        if conversion.is_none() {
+            out.at(
+                Some(text),
+                "convert",
+                format!(
+                    "`{}` is not a conversion (\"t2s\" or \"s2t\")",
+                    text.get_ref()
+                ),
+            );
+        }
+        conversion
+    });
     // Kept even when the file has problems, so that duplicate names across files are
     // reported too; `load` fails on any problem anyway.
     Some(FeedDef {
@@ -272,6 +288,7 @@ fn read_feed(path: &Path, settings: &Settings, issues: &mut Vec<ConfigIssue>) ->
         entries,
         retention,
         filter: feed_filter,
+        convert,
         sources,
         select,
     })

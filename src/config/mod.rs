@@ -120,6 +120,8 @@ pub struct FeedDef {
     pub retention: Retention,
     /// Which of its items it shows (`[filter]`).
     pub filter: Filter,
+    /// Traditional ↔ Simplified conversion of what it shows (`convert`).
+    pub convert: Option<Conversion>,
     pub sources: Vec<SourceDef>,
     /// Set for a topic feed, which gathers from other feeds instead of sources.
     pub select: Option<Select>,
@@ -130,6 +132,25 @@ pub struct FeedDef {
 pub struct Select {
     pub feeds: FeedChoice,
     pub filter: Filter,
+}
+
+/// A script conversion of titles and text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conversion {
+    /// Traditional to Simplified (`"t2s"`).
+    ToSimplified,
+    /// Simplified to Traditional (`"s2t"`).
+    ToTraditional,
+}
+
+impl Conversion {
+    pub fn parse(text: &str) -> Option<Conversion> {
+        match text {
+            "t2s" => Some(Conversion::ToSimplified),
+            "s2t" => Some(Conversion::ToTraditional),
+            _ => None,
+        }
+    }
 }
 
 /// Which items a feed or a source shows: by words in the title or text, and a pattern.

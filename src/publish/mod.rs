@@ -9,6 +9,7 @@ mod health;
 mod json_feed;
 mod post;
 mod rss;
+mod script;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -333,7 +334,10 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
         home: settings.base_url.clone(),
         updated: local_time(updated_ms, tz),
     };
-    let posts: Vec<Post> = items.iter().map(|item| Post::of(item, tz)).collect();
+    let mut posts: Vec<Post> = items.iter().map(|item| Post::of(item, tz)).collect();
+    if let Some(conversion) = def.convert {
+        script::convert(&mut posts, conversion);
+    }
     let stored = if def.select.is_some() {
         items.len()
     } else {

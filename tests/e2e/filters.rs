@@ -1,5 +1,6 @@
-//! Filters on any feed: `[filter]` of a feed file and `[sources.filter]` of one source
-//! decide which stored items the feed shows, by words and by pattern.
+//! What a feed shows: `[filter]` of a feed file and `[sources.filter]` of one source
+//! decide which stored items, by words and by pattern; `convert` turns Traditional
+//! Chinese into Simplified (or back) in titles and text.
 
 use crate::support::{Article, Fixture, Install, Reply, entries, rss};
 
@@ -82,5 +83,47 @@ fn a_pattern_that_does_not_compile_is_a_config_error() {
     assert!(
         stderr.contains("t.toml:2: `filter.regex`: `(未闭合` is not a regular expression"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn a_hong_kong_source_reads_in_simplified_chinese() {
+    let fixture = Fixture::start();
+    fixture.set(
+        "/hk.xml",
+        Reply::rss(rss(
+            "港聞",
+            &[article(
+                "香港特區政府發表施政報告",
+                1,
+                "<p>行政長官表示，這個計劃會幫助更多長者。</p>",
+            )],
+        )),
+    );
+    let feed = format!(
+        "title = \"港闻\"\nconvert = \"t2s\"\n[[sources]]\nname = \"hk\"\nkind = \"feed\"\nurl = \"{}\"\n",
+        fixture.url("/hk.xml")
+    );
+    let install = Install::new(&[("hk", &feed)]);
+    assert_eq!(install.fetch(&[]).0, 0);
+    let feeds = install.publish();
+    let entry = &entries(&feeds["hk"])[0];
+    assert_eq!(entry.title, "香港特区政府发表施政报告");
+    assert!(
+        entry
+            .content
+            .contains("行政长官表示，这个计划会帮助更多长者。"),
+        "{}",
+        entry.content
+    );
+    let json = std::fs::read_to_string(install.dir.path().join("published/hk.json")).unwrap();
+    assert!(json.contains("香港特区政府发表施政报告"), "{json}");
+
+    install.write_feed("hk", &feed.replace("t2s", "s2t-hk"));
+    let output = install.cmd(&["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("`convert`: `s2t-hk` is not a conversion (\"t2s\" or \"s2t\")")
     );
 }
