@@ -29,10 +29,11 @@ pub fn convert(posts: &mut [Post], conversion: Conversion) {
     let Some(converter) = converter else { return };
     for post in posts {
         post.title = converter.convert(&post.title);
-        for field in [&mut post.author, &mut post.summary, &mut post.content] {
-            if let Some(text) = field {
-                *text = converter.convert(text);
-            }
+        for text in [&mut post.author, &mut post.summary, &mut post.content]
+            .into_iter()
+            .flatten()
+        {
+            *text = converter.convert(text);
         }
         for category in &mut post.categories {
             *category = converter.convert(category);
