@@ -11,6 +11,7 @@ pub mod daemon;
 pub mod dates;
 pub mod extract;
 pub mod fetch;
+pub mod import;
 pub mod model;
 pub mod normalize;
 pub mod pipeline;

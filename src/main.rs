@@ -69,6 +69,19 @@ enum Command {
         #[arg(short = 'c', long = "config")]
         config: Option<PathBuf>,
     },
+    /// Turn a feed reader's OPML export into feed files (one per folder).
+    Import {
+        #[arg(short = 'c', long = "config")]
+        config: Option<PathBuf>,
+        /// The OPML file.
+        file: PathBuf,
+        /// Print the files it would write; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Overwrite feed files that exist.
+        #[arg(long)]
+        force: bool,
+    },
     /// Show the stored item an article URL belongs to: its id, feeds and every place it
     /// appeared, with the similarity of each merged reprint.
     Inspect {
@@ -109,6 +122,12 @@ fn main() -> ExitCode {
         Command::Extract { page, url, config } => cli::show::extract(&page, url, config),
         Command::Inspect { config, url } => cli::show::inspect(config, &url),
         Command::Status { config } => cli::fetch::status(config),
+        Command::Import {
+            config,
+            file,
+            dry_run,
+            force,
+        } => cli::import::import(config, &file, dry_run, force),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod fetch;
+pub mod import;
 pub mod serve;
 pub mod show;
 

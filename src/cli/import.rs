@@ -1,0 +1,74 @@
+//! `paperboy import FILE.opml [--dry-run] [--force]`: writes the feed files an OPML
+//! export becomes, and prints what it wrote and what it left out.
+
+use std::io::Write;
+use std::path::Path;
+
+use paperboy::import;
+
+use super::{CliError, load};
+
+pub fn import(
+    config: Option<std::path::PathBuf>,
+    file: &Path,
+    dry_run: bool,
+    force: bool,
+) -> Result<(), CliError> {
+    let settings = load(config)?;
+    let text = std::fs::read_to_string(file).map_err(|source| CliError::Read {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let plan = import::plan(&text, &name, &settings)
+        .map_err(|err| CliError::Usage(format!("{}: {err}", file.display())))?;
+    let existing: Vec<String> = plan
+        .files
+        .iter()
+        .filter(|f| f.path.exists())
+        .map(|f| f.path.display().to_string())
+        .collect();
+    if !existing.is_empty() && !force && !dry_run {
+        return Err(CliError::Usage(format!(
+            "would overwrite {} (nothing written; --force overwrites)",
+            existing.join(", ")
+        )));
+    }
+    for file in &plan.files {
+        let verb = if dry_run { "would write" } else { "wrote" };
+        if !dry_run {
+            write(&file.path, &file.text)?;
+        }
+        println!(
+            "{verb} {}: {} ({} sources)",
+            file.path.display(),
+            file.title,
+            file.sources
+        );
+        if dry_run {
+            for line in file.text.lines() {
+                println!("    {line}");
+            }
+        }
+    }
+    for skipped in &plan.skipped {
+        println!("skipped {skipped}");
+    }
+    Ok(())
+}
+
+/// Writes beside, then renames: a daemon watching the directory never reads half a file.
+fn write(path: &Path, text: &str) -> Result<(), CliError> {
+    let failed = |source| CliError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let temp = path.with_extension("toml.tmp");
+    let mut out = std::fs::File::create(&temp).map_err(failed)?;
+    out.write_all(text.as_bytes()).map_err(failed)?;
+    out.sync_all().map_err(failed)?;
+    std::fs::rename(&temp, path).map_err(failed)
+}
