@@ -104,6 +104,7 @@ pub async fn run(settings: Settings) -> Result<(), DaemonError> {
         live: live.clone(),
         catalog: catalog.clone(),
         metrics,
+        images: Default::default(),
     };
     let server = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown.clone().cancelled_owned());

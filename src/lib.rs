@@ -11,6 +11,7 @@ pub mod daemon;
 pub mod dates;
 pub mod extract;
 pub mod fetch;
+pub mod image_proxy;
 pub mod import;
 pub mod model;
 pub mod normalize;

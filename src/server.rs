@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::HEALTH_FEED;
+use crate::image_proxy::{Proxy, ProxyError, Signer};
 use crate::model::health::CONFIG_SUBJECT;
 use crate::pipeline::Live;
 use crate::publish::{Catalog, Format};
@@ -25,6 +26,8 @@ pub struct ServerState {
     pub catalog: Catalog,
     /// Renders `/metrics`; without it only the gauges read from state are served.
     pub metrics: Option<PrometheusHandle>,
+    /// The image proxy's cache.
+    pub images: Proxy,
 }
 
 pub fn router(state: ServerState) -> Router {
@@ -35,6 +38,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/metrics", get(metrics))
         // A path parameter must be a whole segment: match the file, split the extension.
         .route("/feeds/{file}", get(feed))
+        .route("/img/{signature}/{address}", get(image))
         .with_state(state)
 }
 
@@ -105,6 +109,66 @@ fn not_modified(headers: &HeaderMap, etag: &str, updated: DateTime<Utc>) -> bool
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok());
     since.is_some_and(|since| DateTime::<Utc>::from(since).timestamp() >= updated.timestamp())
+}
+
+/// `/img/<signature>/<address>`: an image of an entry, through the proxy.
+async fn image(
+    State(state): State<ServerState>,
+    Path((signature, address)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = state.live.get();
+    if !ctx.settings.images.proxy {
+        return (StatusCode::NOT_FOUND, "the image proxy is off\n").into_response();
+    }
+    let store = ctx.store.clone();
+    let key = match crate::blocking::run(move || store.image_key()).await {
+        Ok(Ok(key)) => key,
+        Ok(Err(err)) => {
+            return (StatusCode::SERVICE_UNAVAILABLE, format!("{err}\n")).into_response();
+        }
+        Err(err) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{err}\n")).into_response(),
+    };
+    let Some(url) = Signer::new(key).verify(&signature, &address) else {
+        return (
+            StatusCode::FORBIDDEN,
+            "not an image address this server signed\n",
+        )
+            .into_response();
+    };
+    let image = match state
+        .images
+        .get(&ctx.fetcher, &url, ctx.settings.images.max_size)
+        .await
+    {
+        Ok(image) => image,
+        Err(err) => {
+            let status = match err {
+                ProxyError::NotAnImage(..) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ProxyError::TooLarge(..) => StatusCode::PAYLOAD_TOO_LARGE,
+                ProxyError::Fetch(_) => StatusCode::BAD_GATEWAY,
+            };
+            tracing::warn!(%url, error = %err, "image not passed on");
+            return (status, format!("{err}\n")).into_response();
+        }
+    };
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == image.etag));
+    let builder = Response::builder()
+        .header(header::ETAG, &image.etag)
+        .header(header::CACHE_CONTROL, "public, max-age=604800")
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .header(header::CONTENT_SECURITY_POLICY, "default-src 'none'");
+    let response = if fresh {
+        builder.status(StatusCode::NOT_MODIFIED).body(Body::empty())
+    } else {
+        builder
+            .header(header::CONTENT_TYPE, &image.content_type)
+            .body(Body::from(image.bytes.clone()))
+    };
+    response.expect("valid headers")
 }
 
 /// Whether the client takes gzip (a `q=0` refuses it).

@@ -9,7 +9,12 @@ use toml::Spanned;
 use url::Url;
 
 use super::toml_file::{FileIssues, read_toml, resolve};
-use super::{ConfigIssue, FetchSettings, Retention, Settings, parse_duration, parse_size};
+use super::{
+    ConfigIssue, FetchSettings, ImageSettings, Retention, Settings, parse_duration, parse_size,
+};
+
+/// Largest image the proxy passes on unless configured.
+const DEFAULT_IMAGE_SIZE: u64 = 5 << 20;
 
 /// Default user agent: several Chinese news sites refuse clients that do not look like a
 /// browser, so this looks like one and still says who is asking.
@@ -44,6 +49,18 @@ struct DaemonFile {
     keep_items: Option<Spanned<usize>>,
     #[serde(default)]
     fetch: FetchSection,
+    #[serde(default)]
+    images: ImagesSection,
+}
+
+/// `[images]` of `paperboy.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImagesSection {
+    /// Serve the images of entries through `/img/…` (default false).
+    proxy: Option<bool>,
+    /// Largest image the proxy passes on (default `5MiB`).
+    max_size: Option<Spanned<String>>,
 }
 
 /// `[fetch]` of `paperboy.toml`.
@@ -131,9 +148,20 @@ pub(super) fn read_daemon(path: &Path, issues: &mut Vec<ConfigIssue>) -> Option<
         }),
     };
     let retention = retention(file.keep.as_ref(), file.keep_items.as_ref(), &mut out);
+    let images = ImageSettings {
+        proxy: file.images.proxy.unwrap_or(false),
+        max_size: match &file.images.max_size {
+            None => DEFAULT_IMAGE_SIZE,
+            Some(text) => parse_size(text.get_ref()).unwrap_or_else(|err| {
+                out.at(Some(text), "images.max_size", err.to_string());
+                DEFAULT_IMAGE_SIZE
+            }),
+        },
+    };
     let settings = Settings {
         store_cache,
         retention,
+        images,
         config_path: path.to_path_buf(),
         listen,
         base_url,

@@ -59,9 +59,19 @@ pub struct Settings {
     pub entries: usize,
     /// How long items are kept unless a feed file says otherwise.
     pub retention: Retention,
+    /// The image proxy (`[images]`).
+    pub images: ImageSettings,
     pub feeds: Vec<FeedDef>,
     /// The daemon file these settings were read from (reloads read it again).
     pub config_path: PathBuf,
+}
+
+/// The image proxy: content images served through `/img/<signature>/<address>`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImageSettings {
+    pub proxy: bool,
+    /// Largest image passed on, in bytes.
+    pub max_size: u64,
 }
 
 /// How long a feed's items are kept: both limits apply when both are set; none, forever.

@@ -6,6 +6,7 @@
 
 mod atom;
 mod health;
+mod images;
 mod json_feed;
 mod post;
 mod rss;
@@ -337,6 +338,16 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
     let mut posts: Vec<Post> = items.iter().map(|item| Post::of(item, tz)).collect();
     if let Some(conversion) = def.convert {
         script::convert(&mut posts, conversion);
+    }
+    let signer = match settings.images.proxy {
+        true => Some(crate::image_proxy::Signer::new(store.image_key()?)),
+        false => None,
+    };
+    let proxy = signer.as_ref().map(|s| (s, &settings.base_url));
+    for post in &mut posts {
+        for html in [&mut post.summary, &mut post.content].into_iter().flatten() {
+            *html = images::for_readers(html, proxy);
+        }
     }
     let stored = if def.select.is_some() {
         items.len()

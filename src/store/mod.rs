@@ -50,6 +50,7 @@ const TREE_TOMBSTONES: &str = "tombstones";
 const META_SCHEMA: &[u8] = b"schema_version";
 const META_CREATED: &[u8] = b"created";
 const META_HEALTH: &[u8] = b"health";
+const META_IMAGE_KEY: &[u8] = b"image_key";
 
 /// Errors of the store, naming what failed.
 #[derive(Debug, thiserror::Error)]
@@ -181,6 +182,24 @@ impl Store {
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         Ok(())
+    }
+
+    /// The secret that signs image-proxy addresses: 32 random bytes made with the store,
+    /// kept in it (in `data_dir`), never sent anywhere.
+    pub fn image_key(&self) -> Result<Vec<u8>, StoreError> {
+        if let Some(key) = self.meta.get(META_IMAGE_KEY)? {
+            return Ok(key.to_vec());
+        }
+        let key: [u8; 32] = rand::random();
+        // Two first callers at once: the first key written wins for both.
+        let _ =
+            self.meta
+                .compare_and_swap(META_IMAGE_KEY, None as Option<&[u8]>, Some(&key[..]))?;
+        self.db.flush()?;
+        Ok(self
+            .meta
+            .get(META_IMAGE_KEY)?
+            .map_or(key.to_vec(), |k| k.to_vec()))
     }
 
     /// Bytes the store takes on disk.

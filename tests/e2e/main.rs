@@ -12,6 +12,7 @@ mod extract_quality;
 mod feed_shapes;
 mod filters;
 mod health;
+mod images;
 mod import;
 mod near_duplicates;
 mod pages;
