@@ -38,6 +38,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/metrics", get(metrics))
         // A path parameter must be a whole segment: match the file, split the extension.
         .route("/feeds/{file}", get(feed))
+        .route("/feeds/{slug}/archive/{file}", get(archive))
         .route("/img/{signature}/{address}", get(image))
         .with_state(state)
 }
@@ -109,6 +110,76 @@ fn not_modified(headers: &HeaderMap, etag: &str, updated: DateTime<Utc>) -> bool
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok());
     since.is_some_and(|since| DateTime::<Utc>::from(since).timestamp() >= updated.timestamp())
+}
+
+/// `/feeds/<slug>/archive/<n>.atom`: an archive page (RFC 5005), rendered from the store;
+/// it never changes, so caches may keep it.
+async fn archive(
+    State(state): State<ServerState>,
+    Path((slug, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let not_found = || {
+        (
+            StatusCode::NOT_FOUND,
+            format!("no archive page {slug}/{file}\n"),
+        )
+            .into_response()
+    };
+    let Some(n) = file
+        .strip_suffix(".atom")
+        .and_then(|n| n.parse::<usize>().ok())
+    else {
+        return not_found();
+    };
+    let ctx = state.live.get();
+    let (settings, store) = (ctx.settings.clone(), ctx.store.clone());
+    let feed_slug = slug.clone();
+    let rendered = crate::blocking::run(move || {
+        let Some(def) = settings.feed(&feed_slug) else {
+            return Ok(None);
+        };
+        crate::publish::archive(&settings, def, &store, n)
+    })
+    .await;
+    let body = match rendered {
+        Ok(Ok(Some(body))) => body,
+        Ok(Ok(None)) => return not_found(),
+        Ok(Err(err)) => {
+            return (StatusCode::SERVICE_UNAVAILABLE, format!("{err}\n")).into_response();
+        }
+        Err(err) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{err}\n")).into_response(),
+    };
+    let gzip = accepts_gzip(&headers);
+    let etag = if gzip {
+        format!("{}-gz\"", body.etag.trim_end_matches('"'))
+    } else {
+        body.etag.clone()
+    };
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|tag| tag.trim().trim_start_matches("W/") == etag)
+        });
+    let builder = Response::builder()
+        .header(header::ETAG, &etag)
+        .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+        .header(header::VARY, "Accept-Encoding");
+    let response = if fresh {
+        builder.status(StatusCode::NOT_MODIFIED).body(Body::empty())
+    } else if gzip {
+        builder
+            .header(header::CONTENT_TYPE, Format::Atom.content_type())
+            .header(header::CONTENT_ENCODING, "gzip")
+            .body(Body::from(body.gzip))
+    } else {
+        builder
+            .header(header::CONTENT_TYPE, Format::Atom.content_type())
+            .body(Body::from(body.bytes))
+    };
+    response.expect("valid headers")
 }
 
 /// `/img/<signature>/<address>`: an image of an entry, through the proxy.

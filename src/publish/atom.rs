@@ -5,8 +5,21 @@ use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, 
 use super::Format;
 use super::post::{Channel, Post, xml_text};
 
+/// RFC 5005's namespace.
+const HISTORY: &str = "http://purl.org/syndication/history/1.0";
+
+/// Where archive page `n` of a feed is.
+pub fn archive_url(home: &url::Url, slug: &str, n: usize) -> url::Url {
+    home.join(&format!("feeds/{slug}/archive/{n}.atom"))
+        .expect("a slug is a valid path segment")
+}
+
 pub fn write(channel: &Channel, posts: &[Post]) -> Vec<u8> {
-    let self_url = Format::Atom.url(&channel.home, &channel.slug);
+    let current = Format::Atom.url(&channel.home, &channel.slug);
+    let self_url = match channel.history.archive {
+        Some(n) => archive_url(&channel.home, &channel.slug, n),
+        None => current.clone(),
+    };
     let mut feed = Feed::default();
     feed.set_id(self_url.as_str());
     feed.set_title(Text::plain(xml_text(&channel.title)));
@@ -15,18 +28,65 @@ pub fn write(channel: &Channel, posts: &[Post]) -> Vec<u8> {
     }
     feed.set_updated(channel.updated);
     feed.set_authors(vec![person(&channel.title)]);
-    feed.set_links(vec![
+    let mut links = vec![
         link(self_url.as_str(), "self", Some(Format::Atom.mime()), None),
         link(channel.home.as_str(), "alternate", Some("text/html"), None),
-    ]);
+    ];
+    let history = &channel.history;
+    if history.archive.is_some() {
+        links.push(link(
+            current.as_str(),
+            "current",
+            Some(Format::Atom.mime()),
+            None,
+        ));
+    }
+    if let Some(n) = history.prev {
+        let url = archive_url(&channel.home, &channel.slug, n);
+        links.push(link(
+            url.as_str(),
+            "prev-archive",
+            Some(Format::Atom.mime()),
+            None,
+        ));
+    }
+    if history.archive.is_some() || history.prev.is_some() {
+        feed.set_namespaces(std::collections::BTreeMap::from([(
+            "fh".to_string(),
+            HISTORY.to_string(),
+        )]));
+    }
+    feed.set_links(links);
     let mut generator = Generator::default();
     generator.set_value("paperboy");
     generator.set_version(Some(env!("CARGO_PKG_VERSION").to_string()));
     feed.set_generator(Some(generator));
     feed.set_lang(Some("zh-CN".to_string()));
     feed.set_entries(posts.iter().map(entry).collect::<Vec<_>>());
-    feed.write_to(Vec::new())
-        .expect("writing to memory does not fail")
+    let xml = feed
+        .write_to(Vec::new())
+        .expect("writing to memory does not fail");
+    if history.archive.is_some() {
+        mark_archive(xml)
+    } else {
+        xml
+    }
+}
+
+/// Adds `<fh:archive/>` to a feed's head. Written here rather than as an extension of
+/// atom_syndication's, which puts extensions after the entries, where RFC 4287's schema
+/// allows none. Text in the head is escaped, so the first `<entry>` is the first entry.
+fn mark_archive(xml: Vec<u8>) -> Vec<u8> {
+    const MARK: &[u8] = b"<fh:archive/>";
+    let at = [&b"<entry>"[..], b"</feed>"]
+        .iter()
+        .find_map(|tag| xml.windows(tag.len()).position(|w| w == *tag))
+        .unwrap_or(xml.len());
+    let mut out = Vec::with_capacity(xml.len() + MARK.len());
+    out.extend_from_slice(&xml[..at]);
+    out.extend_from_slice(MARK);
+    out.extend_from_slice(&xml[at..]);
+    out
 }
 
 fn entry(post: &Post) -> Entry {

@@ -28,6 +28,7 @@ pub fn render(settings: &Settings, store: &Store) -> Result<Document, StoreError
         description: Some("Sources that broke or recovered".to_string()),
         home: settings.base_url.clone(),
         updated: local_time(updated_ms, tz),
+        history: Default::default(),
     };
     let posts: Vec<Post> = events.iter().map(|e| post(e, settings)).collect();
     Ok(Document::new(&channel, &posts, updated, events.len()))

@@ -23,10 +23,10 @@ use url::Url;
 
 use crate::config::{FeedDef, HEALTH_FEED, Settings};
 use crate::pipeline::Context;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, StoredItem};
 
 pub use post::xml_text;
-use post::{Channel, Post, as_published_in, local_time};
+use post::{Channel, History, Post, as_published_in, local_time};
 
 /// The formats every feed is published in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,13 +297,17 @@ fn shows(def: &FeedDef, item: &crate::store::StoredItem) -> bool {
 
 /// Renders one feed's documents from the store.
 pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Document, StoreError> {
-    let filtered = !def.filter.is_empty() || def.sources.iter().any(|s| !s.filter.is_empty());
+    let pages = archive_pages(def, store);
     let items = match &def.select {
-        None if !filtered => store
-            .feed_items(&def.slug, def.entries)?
-            .into_iter()
-            .map(|item| as_published_in(item, &def.slug))
-            .collect(),
+        None if has_archives(def) => {
+            // Every item not in an archive page: the newest `entries` or more.
+            let shown = store.feed_len(&def.slug) - pages * def.entries;
+            store
+                .feed_items(&def.slug, shown)?
+                .into_iter()
+                .map(|item| as_published_in(item, &def.slug))
+                .collect()
+        }
         None => store
             .items_of_feeds(&[&def.slug], def.entries, |item| shows(def, item))?
             .into_iter()
@@ -334,7 +338,79 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
         description: def.description.clone(),
         home: settings.base_url.clone(),
         updated: local_time(updated_ms, tz),
+        history: History {
+            archive: None,
+            prev: pages.checked_sub(1),
+        },
     };
+    let posts = posts_of(settings, def, store, &items)?;
+    let stored = if def.select.is_some() {
+        items.len()
+    } else {
+        store.feed_len(&def.slug)
+    };
+    Ok(Document::new(&channel, &posts, updated, stored))
+}
+
+/// Whether a feed has archive pages: a feed of its own sources, all of whose items it
+/// shows (topic feeds and filtered feeds show only their newest `entries`).
+fn has_archives(def: &FeedDef) -> bool {
+    def.select.is_none() && def.filter.is_empty() && def.sources.iter().all(|s| s.filter.is_empty())
+}
+
+/// How many archive pages a feed has: full pages of `entries` items, oldest first, all
+/// but the newest full page (so the subscription document always holds at least
+/// `entries` items, and at most twice as many less one).
+fn archive_pages(def: &FeedDef, store: &Store) -> usize {
+    let total = store.feed_len(&def.slug);
+    if !has_archives(def) || total < 2 * def.entries {
+        return 0;
+    }
+    total / def.entries - 1
+}
+
+/// Archive page `n` of a feed (RFC 5005): its items never change once it exists, so
+/// neither do its bytes. `None` when there is no such page.
+pub fn archive(
+    settings: &Settings,
+    def: &FeedDef,
+    store: &Store,
+    n: usize,
+) -> Result<Option<Body>, StoreError> {
+    let pages = archive_pages(def, store);
+    if n >= pages {
+        return Ok(None);
+    }
+    let mut items = store.feed_range(&def.slug, n * def.entries, def.entries)?;
+    items.reverse();
+    let items: Vec<StoredItem> = items
+        .into_iter()
+        .map(|item| as_published_in(item, &def.slug))
+        .collect();
+    let updated_ms = items.iter().map(|item| item.updated).max().unwrap_or(0);
+    let channel = Channel {
+        slug: def.slug.clone(),
+        title: def.title.clone(),
+        description: def.description.clone(),
+        home: settings.base_url.clone(),
+        updated: local_time(updated_ms, settings.timezone),
+        history: History {
+            archive: Some(n),
+            prev: n.checked_sub(1),
+        },
+    };
+    let posts = posts_of(settings, def, store, &items)?;
+    Ok(Some(Body::of(atom::write(&channel, &posts))))
+}
+
+/// Items as a feed's documents show them: converted, images made loadable.
+fn posts_of(
+    settings: &Settings,
+    def: &FeedDef,
+    store: &Store,
+    items: &[StoredItem],
+) -> Result<Vec<Post>, StoreError> {
+    let tz = settings.timezone;
     let mut posts: Vec<Post> = items.iter().map(|item| Post::of(item, tz)).collect();
     if let Some(conversion) = def.convert {
         script::convert(&mut posts, conversion);
@@ -349,10 +425,5 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
             *html = images::for_readers(html, proxy);
         }
     }
-    let stored = if def.select.is_some() {
-        items.len()
-    } else {
-        store.feed_len(&def.slug)
-    };
-    Ok(Document::new(&channel, &posts, updated, stored))
+    Ok(posts)
 }

@@ -17,6 +17,18 @@ pub struct Channel {
     /// The site the feed belongs to (the index page).
     pub home: Url,
     pub updated: DateTime<FixedOffset>,
+    /// Where the document stands in the feed's history (RFC 5005).
+    pub history: History,
+}
+
+/// Links of a document to the feed's archive documents (RFC 5005 §4).
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// This document is archive page `n` (and says so with `fh:archive`).
+    pub archive: Option<usize>,
+    /// The next older archive page. (No `next-archive`: a page that gained one when a
+    /// newer page appeared would change, and archive pages never change.)
+    pub prev: Option<usize>,
 }
 
 /// One entry of a feed.

@@ -87,6 +87,31 @@ impl Store {
         Ok(out)
     }
 
+    /// Items `skip..skip + take` of a feed counted from its oldest, oldest first.
+    pub fn feed_range(
+        &self,
+        feed: &str,
+        skip: usize,
+        take: usize,
+    ) -> Result<Vec<StoredItem>, StoreError> {
+        let mut out = Vec::with_capacity(take.min(1024));
+        for entry in self
+            .feed_time
+            .scan_prefix(feed_prefix(feed))
+            .keys()
+            .skip(skip)
+            .take(take)
+        {
+            let Some(key) = item_of_feed_entry(&entry?) else {
+                continue;
+            };
+            if let Some(item) = self.item(&key)? {
+                out.push(item);
+            }
+        }
+        Ok(out)
+    }
+
     /// How many items a feed has.
     pub fn feed_len(&self, feed: &str) -> usize {
         self.feed_time.scan_prefix(feed_prefix(feed)).keys().count()

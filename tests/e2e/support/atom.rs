@@ -47,3 +47,12 @@ pub fn entries(xml: &str) -> Vec<Entry> {
         })
         .collect()
 }
+
+/// The `href` of the document's own link with this `rel` (`prev-archive`, `current`…).
+pub fn feed_link(xml: &str, rel: &str) -> Option<String> {
+    let feed = feed_rs::parser::parse(xml.as_bytes()).expect("published feed parses");
+    feed.links
+        .into_iter()
+        .find(|l| l.rel.as_deref() == Some(rel))
+        .map(|l| l.href)
+}
