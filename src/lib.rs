@@ -15,6 +15,7 @@ pub mod image_proxy;
 pub mod import;
 pub mod model;
 pub mod normalize;
+pub mod pages;
 pub mod pipeline;
 pub mod prune;
 pub mod publish;

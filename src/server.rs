@@ -11,9 +11,7 @@ use chrono::{DateTime, Utc};
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use crate::config::HEALTH_FEED;
 use crate::image_proxy::{Proxy, ProxyError, Signer};
-use crate::model::health::CONFIG_SUBJECT;
 use crate::pipeline::Live;
 use crate::publish::{Catalog, Format};
 use crate::telemetry;
@@ -48,6 +46,14 @@ async fn feed(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    if !file.contains('.') {
+        // `/feeds/<slug>`: the feed as a page.
+        let ctx = state.live.get();
+        return match crate::pages::feed(&ctx, &state.catalog, &file) {
+            Some(page) => Html(page).into_response(),
+            None => (StatusCode::NOT_FOUND, format!("no feed named {file}\n")).into_response(),
+        };
+    }
     let found = file.rsplit_once('.').and_then(|(slug, extension)| {
         let format = Format::of_extension(extension)?;
         Some((state.catalog.get(slug)?, format))
@@ -270,77 +276,10 @@ fn escape(text: &str) -> String {
 
 async fn index(State(state): State<ServerState>) -> Html<String> {
     let ctx = state.live.get();
-    let settings = &ctx.settings;
-    let tz = settings.timezone;
-    let when = |millis: i64| {
-        DateTime::<Utc>::from_timestamp_millis(millis)
-            .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default()
-    };
-    let mut head = String::new();
-    let mut rows = String::new();
-    for def in &settings.feeds {
-        let title = escape(&def.title);
-        let mut subscribe = Vec::new();
-        for format in Format::ALL {
-            let url = format.url(&settings.base_url, &def.slug);
-            head.push_str(&format!(
-                "<link rel=\"alternate\" type=\"{}\" title=\"{title}\" href=\"{url}\">\n",
-                format.mime()
-            ));
-            subscribe.push(format!(
-                "<a href=\"{url}\">{}</a>",
-                format.extension().to_uppercase()
-            ));
-        }
-        let subscribe = subscribe.join(" ");
-        let (count, updated) = state
-            .catalog
-            .get(&def.slug)
-            .map_or((0, String::new()), |doc| {
-                (doc.stored, when(doc.updated.timestamp_millis()))
-            });
-        let mut failing = Vec::new();
-        for source in &def.sources {
-            let standing = ctx.store.standing(&source.name).unwrap_or_default();
-            if let Some(since) = standing.failing_since {
-                failing.push(format!(
-                    "<li class=\"failing\">{}: failing since {}: {}</li>",
-                    escape(&source.name),
-                    when(since),
-                    escape(&format!(
-                        "{}: {}",
-                        standing.kind.map_or("error", |k| k.label()),
-                        standing.error.unwrap_or_default()
-                    )),
-                ));
-            }
-        }
-        let health = if failing.is_empty() {
-            "healthy".to_string()
-        } else {
-            format!("<ul>{}</ul>", failing.concat())
-        };
-        rows.push_str(&format!(
-            "<tr><td>{title}</td><td>{count}</td><td>{updated}</td><td>{health}</td><td>订阅 {subscribe}</td></tr>\n"
-        ));
-    }
-    let config = ctx.store.standing(CONFIG_SUBJECT).unwrap_or_default();
-    let config_line = match config.failing_since {
-        Some(since) => format!(
-            "<p class=\"failing\">The configuration could not be reloaded at {} (running the last good one): {}</p>",
-            when(since),
-            escape(&config.error.unwrap_or_default())
-        ),
-        None => String::new(),
-    };
-    Html(format!(
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>paperboy</title>\n{head}</head>\
-         <body><h1>paperboy</h1>{config_line}<table><thead><tr><th>feed</th><th>entries</th><th>updated</th><th>health</th><th></th></tr></thead>\
-         <tbody>\n{rows}</tbody></table><p><a href=\"{base}opml\">OPML</a> · <a href=\"{health}\">source health feed</a></p></body></html>\n",
-        base = settings.base_url,
-        health = settings.feed_url(HEALTH_FEED),
-    ))
+    let catalog = state.catalog.clone();
+    // A few store reads per feed (health): off the async threads.
+    let page = crate::blocking::run(move || crate::pages::index(&ctx, &catalog)).await;
+    Html(page.unwrap_or_else(|err| format!("cannot render the index page: {err}")))
 }
 
 async fn opml(State(state): State<ServerState>) -> impl IntoResponse {

@@ -25,8 +25,8 @@ use crate::config::{FeedDef, HEALTH_FEED, Settings};
 use crate::pipeline::Context;
 use crate::store::{Store, StoreError, StoredItem};
 
-pub use post::xml_text;
-use post::{Channel, History, Post, as_published_in, local_time};
+use post::{Channel, History, as_published_in, local_time};
+pub use post::{Post, xml_text};
 
 /// The formats every feed is published in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,8 +118,8 @@ pub struct Document {
     pub updated: DateTime<Utc>,
     /// Items stored for this feed (the document holds at most `entries` of them).
     pub stored: usize,
-    /// The newest entries' titles and links, for the index page.
-    pub newest: Vec<(String, Option<String>)>,
+    /// The entries, as the HTML pages show them.
+    pub posts: Vec<Post>,
 }
 
 impl Document {
@@ -129,11 +129,7 @@ impl Document {
             bodies: Format::ALL.map(|format| Body::of(format.write(channel, posts))),
             updated,
             stored,
-            newest: posts
-                .iter()
-                .take(5)
-                .map(|p| (p.title.clone(), p.link.clone()))
-                .collect(),
+            posts: posts.to_vec(),
         }
     }
 

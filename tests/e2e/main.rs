@@ -5,6 +5,7 @@ mod support;
 mod admin;
 mod archives;
 mod bad_input;
+mod browser;
 mod cli;
 mod crash;
 mod dedup;
