@@ -147,26 +147,25 @@ fn the_index_and_a_feed_page_render_in_a_browser() {
         );
     }
 
-    for (name, size, url) in [
-        ("index-phone.png", "412,915", format!("{}/", daemon.base)),
-        ("index-desktop.png", "1280,900", format!("{}/", daemon.base)),
-        (
-            "feed-phone.png",
-            "412,915",
-            format!("{}/feeds/shiyan", daemon.base),
-        ),
+    let index_url = format!("{}/", daemon.base);
+    let feed_url = format!("{}/feeds/shiyan", daemon.base);
+    for (name, size, url, dark) in [
+        ("index-phone.png", "412,915", &index_url, false),
+        ("index-desktop.png", "1280,900", &index_url, false),
+        ("feed-phone.png", "412,915", &feed_url, false),
+        ("feed-phone-dark.png", "412,915", &feed_url, true),
     ] {
         let path = shots.join(name);
         let _ = std::fs::remove_file(&path);
-        browse(
-            &browser,
-            &url,
-            &[
-                &format!("--screenshot={}", path.display()),
-                &format!("--window-size={size}"),
-            ],
-            profile.path(),
-        );
+        let mut flags = vec![
+            format!("--screenshot={}", path.display()),
+            format!("--window-size={size}"),
+        ];
+        if dark {
+            flags.push("--force-dark-mode".to_string());
+        }
+        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+        browse(&browser, url, &flags, profile.path());
         assert!(
             std::fs::metadata(&path)
                 .map(|m| m.len() > 1000)
