@@ -1,5 +1,7 @@
-//! HTTP: the feeds (with ETag/Last-Modified/304 and gzip), the index page, OPML, health
-//! and metrics. Documents come ready-made from the catalog; nothing is rendered per request.
+//! HTTP: the feeds in three formats (with ETag/Last-Modified/304 and gzip), their archive
+//! pages, the HTML pages, OPML, health, metrics and the image proxy. Feed documents come
+//! ready-made from the catalog; archive pages (rarely asked for, then cached by clients)
+//! and the HTML pages are rendered per request.
 
 use axum::Router;
 use axum::body::Body;
