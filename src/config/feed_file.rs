@@ -90,6 +90,10 @@ struct SourceTable {
     pages: Option<Spanned<String>>,
     /// epaper: editions to read, today first (default 1).
     days: Option<Spanned<u32>>,
+    /// epaper: a family from `config/epapers.toml` that supplies the edition template
+    /// (from `url` as the paper's root) and the selectors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preset: Option<Spanned<String>>,
     /// html, epaper: CSS selector of the body on article pages; json: pointer to the body.
     content: Option<Spanned<String>>,
     /// html, epaper: CSS selector of the headline; json: pointer to the title.
@@ -336,6 +340,7 @@ fn source_def(
         detail: table.detail.as_ref(),
         detail_content: table.detail_content.as_ref(),
         days: table.days.as_ref(),
+        preset: table.preset.as_ref(),
     };
     let kind = source_kind::build(&table.kind, &keys, &key, out);
     let spanned_schedule = table.schedule.as_ref().or(default_schedule);

@@ -8,6 +8,7 @@ mod cron_expr;
 mod daemon_file;
 mod feed_file;
 mod invalid;
+pub mod presets;
 mod source_kind;
 #[cfg(test)]
 mod tests;

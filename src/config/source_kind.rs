@@ -7,6 +7,7 @@ use scraper::Selector;
 use toml::Spanned;
 use url::Url;
 
+use super::presets::{self, Family};
 use super::toml_file::FileIssues;
 use crate::extract::Overrides;
 
@@ -138,6 +139,7 @@ pub(super) struct KindKeys<'a> {
     pub detail: Option<&'a Spanned<String>>,
     pub detail_content: Option<&'a Spanned<String>>,
     pub days: Option<&'a Spanned<u32>>,
+    pub preset: Option<&'a Spanned<String>>,
 }
 
 /// Validates the keys for `kind`; `key` names a field for messages.
@@ -166,7 +168,7 @@ pub(super) fn build(
             "detail_content",
         ],
         "epaper" => &[
-            "url", "pages", "links", "days", "content", "title", "date", "exclude",
+            "url", "pages", "links", "days", "content", "title", "date", "exclude", "preset",
         ],
         other => {
             out.at(
@@ -193,6 +195,7 @@ pub(super) fn build(
         ("detail", keys.detail.map(|s| s.span())),
         ("detail_content", keys.detail_content.map(|s| s.span())),
         ("days", keys.days.map(|s| s.span())),
+        ("preset", keys.preset.map(|s| s.span())),
     ];
     for (name, span) in present {
         if let Some(span) = span {
@@ -227,7 +230,33 @@ pub(super) fn build(
         }
         "json" => json_rules(url_text, keys, key, out, kind).map(SourceKind::Json),
         _ => {
-            let edition = EditionTemplate(url_text.get_ref().clone());
+            let family = keys.preset.and_then(|name| {
+                let family = presets::family(name.get_ref());
+                if family.is_none() {
+                    let known: Vec<&str> = presets::families()
+                        .iter()
+                        .map(|f| f.name.as_str())
+                        .collect();
+                    out.at(
+                        Some(name),
+                        &key("preset"),
+                        format!(
+                            "`{}` is not an e-paper family ({})",
+                            name.get_ref(),
+                            known.join(", ")
+                        ),
+                    );
+                }
+                family
+            });
+            // With a family, `url` may be the paper's root: the family has the rest.
+            let template = match family {
+                Some(family) if !url_text.get_ref().contains("{date:") => {
+                    family.edition_for(url_text.get_ref())
+                }
+                _ => url_text.get_ref().clone(),
+            };
+            let edition = EditionTemplate(template);
             let sample = NaiveDate::from_ymd_opt(2021, 11, 16).expect("a valid date");
             if !edition.0.contains("{date:") {
                 out.at(
@@ -238,13 +267,25 @@ pub(super) fn build(
             } else if let Err(err) = edition.url(sample) {
                 out.at(Some(url_text), &key("url"), err.message);
             }
-            let pages = required_selector(keys.pages, "pages", key, out, kind);
-            let links = required_selector(keys.links, "links", key, out, kind);
+            let from_family = |own: Option<&Spanned<String>>, pick: fn(&Family) -> &String| {
+                own.cloned()
+                    .or_else(|| family.map(|f| Spanned::new(url_text.span(), pick(f).clone())))
+            };
+            let pages = from_family(keys.pages, |f| &f.pages);
+            let links = from_family(keys.links, |f| &f.links);
+            let pages = required_selector(pages.as_ref(), "pages", key, out, kind);
+            let links = required_selector(links.as_ref(), "links", key, out, kind);
             let days = keys.days.map_or(1, |d| *d.get_ref());
             if !(1..=31).contains(&days) {
                 out.at(keys.days, &key("days"), "must be from 1 to 31".into());
             }
-            let article = overrides(keys, key, out);
+            let mut article = overrides(keys, key, out);
+            if let Some(family) = family {
+                let parse =
+                    |text: &Option<String>| text.as_deref().and_then(|t| Selector::parse(t).ok());
+                article.content = article.content.or_else(|| parse(&family.content));
+                article.title = article.title.or_else(|| parse(&family.title));
+            }
             match (pages, links) {
                 (Some(pages), Some(links)) => Some(SourceKind::Epaper(EpaperRules {
                     edition,

@@ -72,3 +72,37 @@ fn unknown_keys_and_duplicate_names_are_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn a_preset_supplies_the_edition_template_and_selectors() {
+    use super::SourceKind;
+    let paper = "title = \"t\"\n[[sources]]\nname = \"p\"\nkind = \"epaper\"\npreset = \"founder-new\"\nurl = \"http://paper.example.cn/jxrb/\"\nlinks = \"#mylist a\"\n";
+    let dir = write_config("", &[("p.toml", paper)]);
+    let settings = load(&dir.path().join("config/paperboy.toml")).unwrap();
+    let SourceKind::Epaper(rules) = &settings.feeds[0].sources[0].kind else {
+        panic!("an e-paper");
+    };
+    assert_eq!(
+        rules.edition.as_str(),
+        "http://paper.example.cn/jxrb/pc/layout/{date:%Y%m}/{date:%d}/node_01.html"
+    );
+    // The source's own key wins over the family's.
+    let page = scraper::Html::parse_fragment(
+        "<div id=mylist><a href=a>a</a></div><div id=articlelist><a href=b>b</a></div>",
+    );
+    assert_eq!(page.select(&rules.links).count(), 1);
+    assert!(
+        rules.article.content.is_some(),
+        "the family's body selector"
+    );
+
+    let unknown = paper.replace("founder-new", "founder-old");
+    let dir = write_config("", &[("p.toml", &unknown)]);
+    let text = load(&dir.path().join("config/paperboy.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("p.toml:5: `sources[0].preset`: `founder-old` is not an e-paper family (founder-new, founder-classic, paperindex, jinhua)"),
+        "{text}"
+    );
+}
