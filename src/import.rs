@@ -8,15 +8,12 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use pinyin::ToPinyin;
 use serde::Serialize;
 use url::Url;
 
 use crate::config::{HEALTH_FEED, Settings};
+use crate::names::{slug_of, unique};
 use crate::normalize::url_identity;
-
-/// Longest slug or source name made from a title.
-const MAX_NAME: usize = 40;
 
 /// What an import would write, and what it left out.
 #[derive(Debug, Default)]
@@ -184,58 +181,5 @@ fn walk(outlines: &[opml::Outline], path: &[String], folders: &mut Vec<Folder>) 
             inner.push(title.trim().to_string());
             walk(&outline.outlines, &inner, folders);
         }
-    }
-}
-
-/// `a-z0-9-` from a title: Chinese characters in pinyin, other letters and digits kept,
-/// the rest a dash; `fallback` when nothing is left.
-fn slug_of(title: &str, fallback: &str) -> String {
-    let mut out = String::new();
-    for c in title.chars() {
-        if let Some(pinyin) = c.to_pinyin() {
-            if !out.is_empty() && !out.ends_with('-') && out.ends_with(|c: char| c.is_ascii_digit())
-            {
-                out.push('-');
-            }
-            out.push_str(pinyin.plain());
-        } else if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    let mut slug: String = out.trim_matches('-').chars().take(MAX_NAME).collect();
-    slug = slug.trim_end_matches('-').to_string();
-    if slug.is_empty() {
-        fallback.to_string()
-    } else {
-        slug
-    }
-}
-
-/// `base`, or `base-2`, `base-3`… whichever is not taken yet; marks it taken.
-fn unique(base: String, taken: &mut HashSet<String>) -> String {
-    let mut candidate = base.clone();
-    let mut n = 2;
-    while !taken.insert(candidate.clone()) {
-        candidate = format!("{base}-{n}");
-        n += 1;
-    }
-    candidate
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn titles_make_slugs() {
-        assert_eq!(slug_of("人民日报", "x"), "renminribao");
-        assert_eq!(slug_of("新闻 / 国内", "x"), "xinwen-guonei");
-        assert_eq!(slug_of("36氪 Tech!", "x"), "36-ke-tech");
-        assert_eq!(slug_of("★★", "feed"), "feed");
-        let mut taken = HashSet::from(["a".to_string()]);
-        assert_eq!(unique("a".into(), &mut taken), "a-2");
-        assert_eq!(unique("a".into(), &mut taken), "a-3");
     }
 }

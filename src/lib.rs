@@ -3,6 +3,7 @@
 //! The data flow is schedule → fetch → source kind → normalize → store → publish → server;
 //! [`pipeline::refresh`] reads as that whole line for one source.
 
+pub mod add;
 pub mod admin;
 pub mod blocking;
 pub mod charset;
@@ -14,6 +15,7 @@ pub mod fetch;
 pub mod image_proxy;
 pub mod import;
 pub mod model;
+pub mod names;
 pub mod normalize;
 pub mod pages;
 pub mod pipeline;

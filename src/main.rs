@@ -69,6 +69,22 @@ enum Command {
         #[arg(short = 'c', long = "config")]
         config: Option<PathBuf>,
     },
+    /// Find what an address is (a feed, a page naming one, an e-paper of a known family,
+    /// a list of articles) and write a source that reads it.
+    Add {
+        #[arg(short = 'c', long = "config")]
+        config: Option<PathBuf>,
+        url: String,
+        /// The feed file to add it to (created when it does not exist).
+        #[arg(long)]
+        feed: Option<String>,
+        /// The feed's title (default: the page's).
+        #[arg(long)]
+        title: Option<String>,
+        /// Print what it would write; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Turn a feed reader's OPML export into feed files (one per folder).
     Import {
         #[arg(short = 'c', long = "config")]
@@ -122,6 +138,13 @@ fn main() -> ExitCode {
         Command::Extract { page, url, config } => cli::show::extract(&page, url, config),
         Command::Inspect { config, url } => cli::show::inspect(config, &url),
         Command::Status { config } => cli::fetch::status(config),
+        Command::Add {
+            config,
+            url,
+            feed,
+            title,
+            dry_run,
+        } => cli::add::add(config, &url, feed, title, dry_run),
         Command::Import {
             config,
             file,

@@ -1,6 +1,7 @@
 //! The command groups of the `paperboy` binary, and the one error they return: each
 //! variant knows its exit code and how it is shown.
 
+pub mod add;
 pub mod admin;
 pub mod fetch;
 pub mod import;

@@ -119,6 +119,37 @@ pub fn recognize(url: &str) -> Option<(&'static Family, String, Option<NaiveDate
     })
 }
 
+/// A dated page address of a known family as an edition template: its date digits
+/// become `{date:…}` (`…/content/20261130/Page01NU.htm` →
+/// `…/content/{date:%Y}{date:%m}{date:%d}/Page01NU.htm`).
+pub fn templated(url: &str) -> Option<(&'static Family, String)> {
+    FAMILIES.iter().find_map(|family| {
+        family.addresses.iter().find_map(|regex| {
+            let caps = regex.captures(url)?;
+            let mut parts: Vec<(usize, usize, &str)> = [("y", "%Y"), ("m", "%m"), ("d", "%d")]
+                .into_iter()
+                .filter_map(|(name, format)| {
+                    let m = caps.name(name)?;
+                    Some((m.start(), m.end(), format))
+                })
+                .collect();
+            if parts.len() != 3 {
+                return None;
+            }
+            parts.sort_unstable();
+            let mut out = String::new();
+            let mut at = 0;
+            for (start, end, format) in parts {
+                out.push_str(&url[at..start]);
+                out.push_str(&format!("{{date:{format}}}"));
+                at = end;
+            }
+            out.push_str(&url[at..]);
+            Some((family, out))
+        })
+    })
+}
+
 /// The family whose markers a page's HTML carries most of (at least two).
 pub fn by_markers(html: &str) -> Option<&'static Family> {
     FAMILIES
@@ -201,6 +232,12 @@ mod tests {
             assert_eq!(date, NaiveDate::from_ymd_opt(2026, 11, 30));
         }
         assert!(recognize("https://www.chinanews.com.cn/rss/scroll-news.xml").is_none());
+        let (_, template) =
+            templated("http://paper.dzwww.com/dzrb/content/20261130/Page02NU.htm").unwrap();
+        assert_eq!(
+            template,
+            "http://paper.dzwww.com/dzrb/content/{date:%Y}{date:%m}{date:%d}/Page02NU.htm"
+        );
         let family = family("jinhua").unwrap();
         assert_eq!(
             family.edition_for("http://epaper.bzrb.net/bzrb/"),

@@ -345,6 +345,21 @@ impl Pages for Plain<'_> {
     }
 }
 
+/// Fetches one page and follows the redirects a page makes in HTML (meta refresh, script
+/// `location`), for `paperboy add URL`.
+pub async fn fetch_followed(
+    fetcher: &Fetcher,
+    url: &Url,
+    allow_private: bool,
+) -> Result<Page, FetchError> {
+    let pages = Plain {
+        fetcher,
+        allow_private,
+    };
+    let page = pages.get(url).await?;
+    source::redirect::follow(&pages, page).await
+}
+
 /// Fetches one page and decodes it, for `paperboy extract URL`: the address the user
 /// typed is fetched wherever it is (the private-address guard is for configured sources).
 pub async fn fetch_page(settings: &FetchSettings, url: &Url) -> Result<String, RunError> {

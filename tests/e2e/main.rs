@@ -2,6 +2,7 @@
 
 mod support;
 
+mod add;
 mod admin;
 mod archives;
 mod bad_input;

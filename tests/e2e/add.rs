@@ -1,0 +1,184 @@
+//! `paperboy add URL`: a feed, a page naming its feed, a portal column, and any page of
+//! an e-paper of a known family become working sources; a single article is said to be
+//! one. Each written file loads, and a fetch of it stores the articles.
+
+use crate::sites::{serve, today};
+use crate::support::{Article, Fixture, Install, Reply, entries, rss};
+
+fn add(install: &Install, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["add"];
+    all.extend_from_slice(args);
+    let output = install.cmd(&all);
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn feed_file(install: &Install, slug: &str) -> String {
+    std::fs::read_to_string(install.dir.path().join(format!("feeds/{slug}.toml")))
+        .unwrap_or_default()
+}
+
+/// The written file loads, and fetching it stores what the dry run showed.
+fn works(install: &Install, slug: &str, expected: usize) {
+    let output = install.cmd(&["check"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(entries(&install.publish()[slug]).len(), expected, "{out}");
+}
+
+#[test]
+fn a_feed_and_a_page_that_names_its_feed_become_feed_sources() {
+    let fixture = Fixture::start();
+    let articles = [Article::new(
+        "我市召开民生实事推进会",
+        "http://news.example.cn/1.html",
+        Some("2026-11-20 09:00:00"),
+        "<p>会议要求，持续推进民生实事项目落实落地。</p>",
+    )];
+    fixture.set("/rss.xml", Reply::rss(rss("十堰新闻", &articles)));
+    fixture.set(
+        "/home.html",
+        Reply::ok(
+            "text/html",
+            "<html><head><title>十堰新闻网</title><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/rss.xml\"></head><body><p>首页</p></body></html>",
+        ),
+    );
+    let install = Install::new(&[]);
+    let (code, out, err) = add(&install, &[&fixture.url("/rss.xml"), "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("is a feed at"), "{out}");
+    assert!(out.contains("    我市召开民生实事推进会"), "{out}");
+    assert!(out.contains("(dry run: nothing written)"), "{out}");
+    assert_eq!(
+        std::fs::read_dir(install.dir.path().join("feeds"))
+            .unwrap()
+            .count(),
+        0
+    );
+
+    let (code, out, err) = add(&install, &[&fixture.url("/home.html"), "--feed", "shiyan"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(&format!("is a feed at {}", fixture.url("/rss.xml"))),
+        "{out}"
+    );
+    let file = feed_file(&install, "shiyan");
+    assert!(file.contains("title = \"十堰新闻网\""), "{file}");
+    assert!(file.contains("kind = \"feed\""), "{file}");
+    works(&install, "shiyan", 1);
+}
+
+#[test]
+fn a_portal_column_becomes_an_html_source_and_an_article_points_to_it() {
+    let fixture = Fixture::start();
+    serve(&fixture, "shiyan", "", today(), &[]);
+    let install = Install::new(&[]);
+    let (code, out, err) = add(
+        &install,
+        &[&fixture.url("/xwdt/syyw/index.shtml"), "--feed", "syyw"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let file = feed_file(&install, "syyw");
+    assert!(file.contains("kind  = \"html\""), "{file}");
+    assert!(
+        file.contains("links = \"a.text-decoration-none\""),
+        "{file}"
+    );
+    assert!(out.contains("a dry run of it yields 3 items"), "{out}");
+    works(&install, "syyw", 3);
+
+    let (code, _, err) = add(
+        &install,
+        &[&fixture.url("/xwdt/syyw/202111/t20211116_3391234.shtml")],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(&format!(
+            "is a single article, not a list of them; add its column, perhaps: paperboy add {}",
+            fixture.url("/xwdt/syyw/")
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn any_page_of_a_known_epaper_family_becomes_an_epaper_source() {
+    let fixture = Fixture::start();
+    let day = today();
+    let ymd = day.format("%Y%m%d").to_string();
+    serve(
+        &fixture,
+        "bzrb/edition1",
+        &format!("/bzrb/{ymd}/html"),
+        day,
+        &[],
+    );
+    serve(&fixture, "dzrb", &format!("/dzrb/content/{ymd}"), day, &[]);
+    serve(&fixture, "qlwb", &format!("/qlwb/content/{ymd}"), day, &[]);
+    let install = Install::new(&[]);
+    // (address, feed, the `url` it writes, articles of today's edition)
+    let bz_root = fixture.url("/bzrb");
+    let cases = [
+        // A page of the edition, and an article of it: the family's template from the root.
+        (
+            fixture.url(&format!("/bzrb/{ymd}/html/page_02.htm")),
+            "bz",
+            bz_root.clone(),
+            4,
+        ),
+        (
+            fixture.url(&format!("/bzrb/{ymd}/html/content_{ymd}_2_1.htm")),
+            "bz2",
+            bz_root,
+            4,
+        ),
+        // The edition's entry page, which redirects.
+        (
+            fixture.url(&format!("/qlwb/content/{ymd}/IssueIndex.htm")),
+            "ql",
+            fixture.url("/qlwb"),
+            2,
+        ),
+        // A paper whose first page is not the family's: its own page, made a template.
+        (
+            fixture.url(&format!("/dzrb/content/{ymd}/Page02NU.htm")),
+            "dz",
+            fixture.url("/dzrb/content/{date:%Y}{date:%m}{date:%d}/Page02NU.htm"),
+            2,
+        ),
+    ];
+    for (address, slug, written, count) in &cases {
+        let (code, out, err) = add(&install, &[address, "--feed", slug, "--title", slug]);
+        assert_eq!(code, 0, "{address}: {err}");
+        let file = feed_file(&install, slug);
+        assert!(file.contains("kind   = \"epaper\""), "{file}");
+        assert!(
+            file.contains(&format!("url    = \"{written}\"")),
+            "{address}: {file}"
+        );
+        assert!(
+            out.contains(&format!("a dry run of it yields {count} items")),
+            "{out}"
+        );
+    }
+    let output = install.cmd(&["check"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "{out}");
+    let feeds = install.publish();
+    for (_, slug, _, count) in &cases {
+        assert!(entries(&feeds[*slug]).len() >= *count, "{slug}: {out}");
+    }
+}
