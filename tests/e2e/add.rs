@@ -182,3 +182,88 @@ fn any_page_of_a_known_epaper_family_becomes_an_epaper_source() {
         assert!(entries(&feeds[*slug]).len() >= *count, "{slug}: {out}");
     }
 }
+
+#[test]
+fn founder_papers_new_and_classic_from_their_entry_page_a_page_or_an_article() {
+    let fixture = Fixture::start();
+    let day = today();
+    serve(&fixture, "founder-new", "", day, &[]);
+    serve(&fixture, "founder-classic", "", day, &[]);
+    let ym = day.format("%Y%m").to_string();
+    let dd = day.format("%d").to_string();
+    let y_m = day.format("%Y-%m").to_string();
+    let install = Install::new(&[]);
+    let new_root = fixture.url("/jxrb");
+    let classic_root = fixture.url("/zjrb");
+    let cases = [
+        // Entry page that redirects in a meta refresh; a page; an article.
+        (fixture.url("/jxrb/index.html"), "jx1", &new_root),
+        (
+            fixture.url(&format!("/jxrb/pc/layout/{ym}/{dd}/node_02.html")),
+            "jx2",
+            &new_root,
+        ),
+        (
+            fixture.url(&format!("/jxrb/pc/content/{ym}/{dd}/content_201.html")),
+            "jx3",
+            &new_root,
+        ),
+        // GBK, entered through a script redirect.
+        (fixture.url("/zjrb/paperindex.htm"), "zj1", &classic_root),
+        (
+            fixture.url(&format!("/zjrb/html/{y_m}/{dd}/node_2.htm")),
+            "zj2",
+            &classic_root,
+        ),
+        (
+            fixture.url(&format!("/zjrb/html/{y_m}/{dd}/content_21.htm")),
+            "zj3",
+            &classic_root,
+        ),
+    ];
+    for (address, slug, root) in &cases {
+        let (code, out, err) = add(&install, &[address, "--feed", slug, "--title", slug]);
+        assert_eq!(code, 0, "{address}: {out}{err}");
+        let file = feed_file(&install, slug);
+        let family = if slug.starts_with("jx") {
+            "founder-new"
+        } else {
+            "founder-classic"
+        };
+        assert!(
+            file.contains(&format!("preset = \"{family}\"")),
+            "{address}: {file}"
+        );
+        assert!(
+            file.contains(&format!("url    = \"{root}\"")),
+            "{address}: {file}"
+        );
+        assert!(
+            out.contains("a dry run of it yields 2 items"),
+            "{address}: {out}"
+        );
+        assert!(out.contains("    66315件实事擦亮民生底色"), "{out}");
+    }
+    // Source names come from the titles given.
+    let (code, out) = install.fetch(&["jx1", "zj1"]);
+    assert_eq!(code, 0, "{out}");
+    let feeds = install.publish();
+    for slug in ["jx1", "zj1"] {
+        let items = entries(&feeds[slug]);
+        let article = items
+            .iter()
+            .find(|e| e.title == "解急难愁盼 办民生实事")
+            .unwrap();
+        assert!(
+            article.content.contains("我为群众办实事"),
+            "{slug}: {}",
+            article.content
+        );
+        assert!(
+            !article.content.contains("版权所有"),
+            "{slug}: {}",
+            article.content
+        );
+        assert_eq!(article.categories, ["第01版"], "{slug}");
+    }
+}

@@ -38,7 +38,15 @@ pub fn serve(
             .strip_prefix(&root)
             .unwrap()
             .to_string_lossy()
-            .replace("YYYYMMDD", &date.format("%Y%m%d").to_string());
+            .split('/')
+            .map(|segment| match segment {
+                "YYYY-MM" => date.format("%Y-%m").to_string(),
+                "YYYYMM" => date.format("%Y%m").to_string(),
+                "DD" => date.format("%d").to_string(),
+                other => other.replace("YYYYMMDD", &date.format("%Y%m%d").to_string()),
+            })
+            .collect::<Vec<_>>()
+            .join("/");
         let mut body = std::fs::read(&path).unwrap();
         for (from, to) in placeholders(date)
             .iter()
@@ -64,6 +72,9 @@ fn placeholders(date: NaiveDate) -> Vec<(String, String)> {
     vec![
         ("{{YYYYMMDD}}".into(), date.format("%Y%m%d").to_string()),
         ("{{YYYY-MM-DD}}".into(), date.format("%Y-%m-%d").to_string()),
+        ("{{YYYY-MM}}".into(), date.format("%Y-%m").to_string()),
+        ("{{YYYYMM}}".into(), date.format("%Y%m").to_string()),
+        ("{{DD}}".into(), date.format("%d").to_string()),
     ]
 }
 
