@@ -211,3 +211,34 @@ fn an_edition_published_without_articles_is_a_failure_of_its_own_kind() {
         "{status}"
     );
 }
+
+#[test]
+fn an_edition_still_being_uploaded_is_read_again_at_the_next_run() {
+    use crate::support::{Install, Reply};
+    let fixture = Fixture::start();
+    let day = today();
+    serve(&fixture, "founder-new", "", day, &[]);
+    let page2 = format!("/jxrb/pc/layout/{}/node_02.html", day.format("%Y%m/%d"));
+    let article1 = format!(
+        "/jxrb/pc/content/{}/content_101.html",
+        day.format("%Y%m/%d")
+    );
+    // Page 01 is up, page 02 and one article of page 01 are not yet.
+    fixture.set(&page2, Reply::status(404, &[]));
+    fixture.set(&article1, Reply::status(404, &[]));
+    let feed = format!(
+        "title = \"嘉兴日报\"\n[[sources]]\nname = \"jx\"\nkind = \"epaper\"\npreset = \"founder-new\"\nurl = \"{}\"\n",
+        fixture.url("/jxrb")
+    );
+    let install = Install::new(&[("jx", &feed)]);
+    let (code, out) = install.fetch(&[]);
+    // Nothing of the edition could be stored yet: the run failed, and is retried.
+    assert_eq!(code, 1, "{out}");
+    assert!(entries(&install.publish()["jx"]).is_empty());
+    // The upload completes: the next run reads the whole edition.
+    serve(&fixture, "founder-new", "", day, &[]);
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(line(&out, "jx"), "jx: 2 new, 0 updated, 0 unchanged");
+    assert_eq!(entries(&install.publish()["jx"]).len(), 2);
+}
