@@ -94,6 +94,9 @@ struct SourceTable {
     /// (from `url` as the paper's root) and the selectors.
     #[serde(skip_serializing_if = "Option::is_none")]
     preset: Option<Spanned<String>>,
+    /// epaper: each article carries its page's PDF as an enclosure (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pdf: Option<Spanned<bool>>,
     /// html, epaper: CSS selector of the body on article pages; json: pointer to the body.
     content: Option<Spanned<String>>,
     /// html, epaper: CSS selector of the headline; json: pointer to the title.
@@ -341,6 +344,7 @@ fn source_def(
         detail_content: table.detail_content.as_ref(),
         days: table.days.as_ref(),
         preset: table.preset.as_ref(),
+        pdf: table.pdf.as_ref(),
     };
     let kind = source_kind::build(&table.kind, &keys, &key, out);
     let spanned_schedule = table.schedule.as_ref().or(default_schedule);

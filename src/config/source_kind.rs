@@ -70,6 +70,8 @@ pub struct EpaperRules {
     /// Editions to read, today first.
     pub days: u32,
     pub article: Overrides,
+    /// With `pdf = true`: the link to a page's PDF, carried by its articles.
+    pub pdf: Option<Selector>,
 }
 
 /// The URL of an edition's first page with `{date:<strftime>}` in it.
@@ -140,6 +142,7 @@ pub(super) struct KindKeys<'a> {
     pub detail_content: Option<&'a Spanned<String>>,
     pub days: Option<&'a Spanned<u32>>,
     pub preset: Option<&'a Spanned<String>>,
+    pub pdf: Option<&'a Spanned<bool>>,
 }
 
 /// Validates the keys for `kind`; `key` names a field for messages.
@@ -168,7 +171,7 @@ pub(super) fn build(
             "detail_content",
         ],
         "epaper" => &[
-            "url", "pages", "links", "days", "content", "title", "date", "exclude", "preset",
+            "url", "pages", "links", "days", "content", "title", "date", "exclude", "preset", "pdf",
         ],
         other => {
             out.at(
@@ -196,6 +199,7 @@ pub(super) fn build(
         ("detail_content", keys.detail_content.map(|s| s.span())),
         ("days", keys.days.map(|s| s.span())),
         ("preset", keys.preset.map(|s| s.span())),
+        ("pdf", keys.pdf.map(|s| s.span())),
     ];
     for (name, span) in present {
         if let Some(span) = span {
@@ -286,6 +290,12 @@ pub(super) fn build(
                 article.content = article.content.or_else(|| parse(&family.content));
                 article.title = article.title.or_else(|| parse(&family.title));
             }
+            let pdf = keys.pdf.is_some_and(|on| *on.get_ref()).then(|| {
+                let text = family
+                    .and_then(|f| f.pdf.as_deref())
+                    .unwrap_or("a[href$='.pdf'], a[href$='.PDF']");
+                Selector::parse(text).expect("the families' selectors are checked by a test")
+            });
             match (pages, links) {
                 (Some(pages), Some(links)) => Some(SourceKind::Epaper(EpaperRules {
                     edition,
@@ -293,6 +303,7 @@ pub(super) fn build(
                     links,
                     days,
                     article,
+                    pdf,
                 })),
                 _ => None,
             }

@@ -29,6 +29,8 @@ pub struct RawItem {
     pub outlet: Option<String>,
     pub published: Option<DateTime<FixedOffset>>,
     pub categories: Vec<String>,
+    /// A file that goes with the item (an e-paper page's PDF).
+    pub enclosure: Option<Url>,
 }
 
 /// An item as a source delivers it, normalized and ready to store.
@@ -48,6 +50,8 @@ pub struct NewItem {
     pub outlet: Option<String>,
     pub published: Option<(i64, i32)>,
     pub categories: Vec<String>,
+    /// A file that goes with the item (an e-paper page's PDF); kept beside the item.
+    pub enclosure: Option<String>,
 }
 
 impl NewItem {

@@ -49,6 +49,7 @@ pub fn new_item(raw: RawItem, base: Option<&Url>) -> NewItem {
             .map(|c| plain_text(c))
             .filter(|c| !c.is_empty())
             .collect(),
+        enclosure: raw.enclosure.map(String::from),
     }
 }
 

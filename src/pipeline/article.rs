@@ -170,5 +170,6 @@ pub fn complete(candidate: Candidate, body: Body) -> RawItem {
         outlet: listed.outlet.or(page.outlet),
         published: listed.published.or(own_time).or(fallback_date),
         categories,
+        enclosure: listed.enclosure,
     }
 }

@@ -124,7 +124,11 @@ impl Sink for Storing {
         let link = item.link.clone();
         let outcome = self
             .as_source(move |store, origin| {
-                store.upsert(origin, &item, chrono::Utc::now().timestamp_millis())
+                let outcome = store.upsert(origin, &item, chrono::Utc::now().timestamp_millis())?;
+                if let (Some(identity), Some(file)) = (&item.url_identity, &item.enclosure) {
+                    store.set_enclosure(identity, file)?;
+                }
+                Ok(outcome)
             })
             .await?;
         self.count(outcome, link.as_deref());

@@ -105,6 +105,9 @@ fn entry(post: &Post) -> Entry {
     for (url, outlet) in &post.related {
         links.push(link(url, "related", Some("text/html"), Some(outlet)));
     }
+    if let Some(file) = &post.enclosure {
+        links.push(link(file, "enclosure", Some(mime_of(file)), None));
+    }
     entry.set_links(links);
     if let Some(summary) = &post.summary {
         entry.set_summary(Some(Text::html(xml_text(summary))));
@@ -141,4 +144,13 @@ fn link(href: &str, rel: &str, mime: Option<&str>, title: Option<&str>) -> Link 
     link.set_mime_type(mime.map(str::to_string));
     link.set_title(title.map(xml_text));
     link
+}
+
+/// The type of an enclosure, by its name.
+pub fn mime_of(file: &str) -> &'static str {
+    if file.to_ascii_lowercase().ends_with(".pdf") {
+        "application/pdf"
+    } else {
+        "application/octet-stream"
+    }
 }

@@ -87,5 +87,6 @@ fn post(event: &HealthEvent, settings: &Settings) -> Post {
         summary: None,
         content: Some(format!("<p>{}</p>", quick_xml::escape::escape(&text))),
         categories: Vec::new(),
+        enclosure: None,
     }
 }

@@ -42,9 +42,17 @@ struct Item<'a> {
     authors: Vec<Author<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<Attachment<'a>>,
     /// Where else the article appeared (an extension: `_` keys are the format's way).
     #[serde(rename = "_paperboy", skip_serializing_if = "Option::is_none")]
     extension: Option<Extension<'a>>,
+}
+
+#[derive(Serialize)]
+struct Attachment<'a> {
+    url: &'a str,
+    mime_type: &'static str,
 }
 
 #[derive(Serialize)]
@@ -91,6 +99,14 @@ fn item(post: &Post) -> Item<'_> {
         date_modified: post.updated.to_rfc3339(),
         authors: post.author.iter().map(|name| Author { name }).collect(),
         tags: post.categories.iter().map(String::as_str).collect(),
+        attachments: post
+            .enclosure
+            .iter()
+            .map(|url| Attachment {
+                url,
+                mime_type: super::atom::mime_of(url),
+            })
+            .collect(),
         extension: (!post.related.is_empty()).then(|| Extension {
             related: post
                 .related

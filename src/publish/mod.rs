@@ -408,6 +408,16 @@ fn posts_of(
 ) -> Result<Vec<Post>, StoreError> {
     let tz = settings.timezone;
     let mut posts: Vec<Post> = items.iter().map(|item| Post::of(item, tz)).collect();
+    for (post, item) in posts.iter_mut().zip(items) {
+        let identity = item
+            .link
+            .as_deref()
+            .and_then(|link| url::Url::parse(link).ok())
+            .map(|url| crate::normalize::url_identity(&url));
+        if let Some(identity) = identity {
+            post.enclosure = store.enclosure(&identity)?;
+        }
+    }
     if let Some(conversion) = def.convert {
         script::convert(&mut posts, conversion);
     }

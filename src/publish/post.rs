@@ -49,6 +49,8 @@ pub struct Post {
     /// Sanitized HTML.
     pub content: Option<String>,
     pub categories: Vec<String>,
+    /// A file that goes with it (an e-paper page's PDF).
+    pub enclosure: Option<String>,
 }
 
 /// The item as the outlet of `feed` published it: a source's feed shows its own place's
@@ -100,6 +102,7 @@ impl Post {
             summary: item.summary.clone(),
             content: item.content.clone(),
             categories: item.categories.clone(),
+            enclosure: None,
         }
     }
 }

@@ -57,6 +57,14 @@ fn item(post: &Post) -> Item {
     if let Some(html) = &post.content {
         item.set_content(Some(xml_text(html)));
     }
+    if let Some(file) = &post.enclosure {
+        let mut enclosure = rss::Enclosure::default();
+        enclosure.set_url(xml_text(file));
+        enclosure.set_mime_type(super::atom::mime_of(file));
+        // The size is not known without fetching the file; RSS asks for one anyway.
+        enclosure.set_length("0");
+        item.set_enclosure(Some(enclosure));
+    }
     item.set_categories(
         post.categories
             .iter()

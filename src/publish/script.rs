@@ -60,6 +60,7 @@ mod tests {
             summary: None,
             content: Some("<p class=\"lead\">這個計劃會幫助更多長者。</p>".into()),
             categories: vec!["港聞".into()],
+            enclosure: None,
         }];
         convert(&mut posts, Conversion::ToSimplified);
         assert_eq!(posts[0].title, "香港特区政府发表施政报告");

@@ -69,6 +69,8 @@ struct PageLinks {
     /// Links to the edition's pages with their names.
     pages: Vec<(Url, String)>,
     articles: Vec<Link>,
+    /// The page's PDF, when the source asks for it (`pdf = true`).
+    pdf: Option<Url>,
 }
 
 fn read_page(html: &str, url: &Url, rules: &EpaperRules) -> PageLinks {
@@ -103,10 +105,16 @@ fn read_page(html: &str, url: &Url, rules: &EpaperRules) -> PageLinks {
     let name = CURRENT_PAGE
         .captures(&text)
         .map(|caps| format!("第{:0>2}版", &caps[1]));
+    let pdf = rules.pdf.as_ref().and_then(|selector| {
+        document
+            .select(selector)
+            .find_map(|a| url.join(a.value().attr("href")?.trim()).ok())
+    });
     PageLinks {
         name,
         pages,
         articles: links_on(html, url, &rules.links),
+        pdf,
     }
 }
 
@@ -146,16 +154,22 @@ async fn edition<P: Pages>(
     // Each article once, in page order, with every (page, link text) that points to it.
     let mut articles: Vec<Url> = Vec::new();
     let mut seen_on: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    let mut add = |found: Vec<Link>, page: &str, articles: &mut Vec<Url>| {
+    // The PDF of the page that lists an article first.
+    let mut pdf_of: HashMap<String, Url> = HashMap::new();
+    let mut add = |found: Vec<Link>, page: &str, pdf: Option<Url>, articles: &mut Vec<Url>| {
         for link in found {
-            let places = seen_on.entry(url_identity(&link.url)).or_default();
+            let identity = url_identity(&link.url);
+            let places = seen_on.entry(identity.clone()).or_default();
             if places.is_empty() {
                 articles.push(link.url.clone());
+                if let Some(pdf) = &pdf {
+                    pdf_of.insert(identity, pdf.clone());
+                }
             }
             places.push((page.to_string(), link.text));
         }
     };
-    add(links.articles, &first_name, &mut articles);
+    add(links.articles, &first_name, links.pdf, &mut articles);
     for (page_url, name) in &links.pages {
         if url_identity(page_url) == url_identity(&first_url) {
             continue;
@@ -170,7 +184,7 @@ async fn edition<P: Pages>(
         let page_rules = rules.clone();
         let found = blocking::run(move || read_page(&page.text(), &page.url, &page_rules)).await?;
         let name = found.name.clone().unwrap_or_else(|| name.clone());
-        add(found.articles, &name, &mut articles);
+        add(found.articles, &name, found.pdf, &mut articles);
     }
     if articles.is_empty() {
         listing.empty.get_or_insert(Empty::Edition(format!(
@@ -184,9 +198,11 @@ async fn edition<P: Pages>(
     );
     for link in articles {
         let listed_as = seen_on.remove(&url_identity(&link)).unwrap_or_default();
+        let enclosure = pdf_of.remove(&url_identity(&link));
         listing.candidates.push(Candidate {
             item: RawItem {
                 link: Some(link.clone()),
+                enclosure,
                 ..RawItem::default()
             },
             fetch: Some(ToFetch {

@@ -121,6 +121,7 @@ fn read_item(
             .and_then(|p| item.pointer(p))
             .and_then(|v| as_time(v, timezone)),
         categories: Vec::new(),
+        enclosure: None,
     };
     let detail = rules
         .detail

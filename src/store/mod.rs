@@ -6,6 +6,7 @@
 //! when the store is created and checked at every open.
 
 mod dedup;
+mod enclosures;
 mod health;
 mod items;
 mod keys;
@@ -46,6 +47,8 @@ const TREE_STANDINGS: &str = "standings";
 const TREE_EVENTS: &str = "health_events";
 /// An identity of a pruned item → when a source last listed it (see `retention`).
 const TREE_TOMBSTONES: &str = "tombstones";
+/// URL identity → a file that goes with the item (an e-paper page's PDF).
+const TREE_ENCLOSURES: &str = "enclosures";
 
 const META_SCHEMA: &[u8] = b"schema_version";
 const META_CREATED: &[u8] = b"created";
@@ -94,6 +97,7 @@ pub struct Store {
     standings: sled::Tree,
     events: sled::Tree,
     tombstones: sled::Tree,
+    enclosures: sled::Tree,
     /// Serializes new items: a near-duplicate lookup and the write that follows it are
     /// one step, so two reprints stored at once still merge.
     writes: std::sync::Arc<std::sync::Mutex<()>>,
@@ -139,6 +143,7 @@ impl Store {
             standings: tree(TREE_STANDINGS)?,
             events: tree(TREE_EVENTS)?,
             tombstones: tree(TREE_TOMBSTONES)?,
+            enclosures: tree(TREE_ENCLOSURES)?,
             writes: Default::default(),
             db,
         };

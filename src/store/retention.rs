@@ -163,6 +163,9 @@ impl Store {
                 let (lookup, target) = entry?;
                 if ItemKey::from_slice(&target).is_some_and(|key| dead.contains(&key)) {
                     tree.remove(&lookup)?;
+                    if kind == URL {
+                        self.enclosures.remove(&lookup)?;
+                    }
                     self.tombstones.insert(tomb(kind, &lookup), &seen)?;
                 }
             }

@@ -199,6 +199,7 @@ fn item(entry: Entry, base: &Url, timezone: Tz) -> RawItem {
             .into_iter()
             .map(|c| c.label.unwrap_or(c.term))
             .collect(),
+        enclosure: None,
     }
 }
 

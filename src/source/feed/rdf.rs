@@ -218,6 +218,7 @@ pub fn read(text: &str, url: &Url, timezone: Tz) -> Result<Vec<RawItem>, ParseEr
                     // Reported in the configured zone: the same instant, local time.
                     .map(|t| t.with_timezone(&timezone).fixed_offset()),
                 categories: fields.subjects,
+                enclosure: None,
             }
         })
         .collect())

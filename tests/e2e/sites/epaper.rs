@@ -242,3 +242,71 @@ fn an_edition_still_being_uploaded_is_read_again_at_the_next_run() {
     assert_eq!(line(&out, "jx"), "jx: 2 new, 0 updated, 0 unchanged");
     assert_eq!(entries(&install.publish()["jx"]).len(), 2);
 }
+
+#[test]
+fn with_pdf_each_article_carries_its_pages_pdf() {
+    use crate::support::Install;
+    let fixture = Fixture::start();
+    let day = today();
+    serve(&fixture, "founder-new", "", day, &[]);
+    let feed = format!(
+        "title = \"嘉兴日报\"\n[[sources]]\nname = \"jx\"\nkind = \"epaper\"\npreset = \"founder-new\"\nurl = \"{}\"\npdf = true\n",
+        fixture.url("/jxrb")
+    );
+    let install = Install::new(&[("jx", &feed)]);
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "{out}");
+    let feeds = install.publish();
+    let xml = &feeds["jx"];
+    let dated = day.format("%Y%m/%d");
+    for (title, page) in [("解急难愁盼 办民生实事", 1), ("66315件实事擦亮民生底色", 2)]
+    {
+        let pdf = fixture.url(&format!("/jxrb/pc/attachement/{dated}/page0{page}.pdf"));
+        let entry = xml
+            .split("<entry>")
+            .find(|e| e.contains(&format!("<title>{title}</title>")))
+            .unwrap();
+        assert!(
+            entry.contains(&format!(
+                "<link href=\"{pdf}\" rel=\"enclosure\" type=\"application/pdf\"/>"
+            )),
+            "{entry}"
+        );
+    }
+    let dir = install.dir.path().join("published");
+    let rss = std::fs::read_to_string(dir.join("jx.rss")).unwrap();
+    assert!(rss.contains("<enclosure url=\""), "{rss}");
+    let json = std::fs::read_to_string(dir.join("jx.json")).unwrap();
+    assert!(
+        json.contains("\"mime_type\": \"application/pdf\""),
+        "{json}"
+    );
+    // Without `pdf = true`, none.
+    let plain = Install::new(&[("jx", &feed.replace("pdf = true\n", ""))]);
+    assert_eq!(plain.fetch(&[]).0, 0);
+    assert!(!plain.publish()["jx"].contains("rel=\"enclosure\""));
+    let output = std::process::Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/atom_check.py"))
+        .arg(dir.join("jx.atom"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let output = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/formats_check.py"
+        ))
+        .arg(dir.join("jx.rss"))
+        .arg(dir.join("jx.json"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
