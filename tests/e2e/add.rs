@@ -123,6 +123,23 @@ fn any_page_of_a_known_epaper_family_becomes_an_epaper_source() {
     );
     serve(&fixture, "dzrb", &format!("/dzrb/content/{ymd}"), day, &[]);
     serve(&fixture, "qlwb", &format!("/qlwb/content/{ymd}"), day, &[]);
+    // The papers' entry pages, which redirect to today's edition.
+    let refresh = |to: &str| {
+        Reply::ok(
+            "text/html",
+            format!(
+                "<html><head><meta http-equiv=\"refresh\" content=\"0; url={to}\"></head><body></body></html>"
+            ),
+        )
+    };
+    fixture.set(
+        "/bzrb/index.htm",
+        refresh(&format!("{ymd}/html/page_01.htm")),
+    );
+    fixture.set(
+        "/dzrb/content/PaperIndex.htm",
+        refresh(&format!("{ymd}/Page01NU.htm")),
+    );
     let install = Install::new(&[]);
     // (address, feed, the `url` it writes, articles of today's edition)
     let bz_root = fixture.url("/bzrb");
@@ -140,11 +157,30 @@ fn any_page_of_a_known_epaper_family_becomes_an_epaper_source() {
             bz_root,
             4,
         ),
-        // The edition's entry page, which redirects.
+        (
+            fixture.url("/bzrb/index.htm"),
+            "bz3",
+            fixture.url("/bzrb"),
+            4,
+        ),
+        // The edition's entry page, which redirects; an article.
         (
             fixture.url(&format!("/qlwb/content/{ymd}/IssueIndex.htm")),
             "ql",
             fixture.url("/qlwb"),
+            2,
+        ),
+        (
+            fixture.url(&format!("/qlwb/content/{ymd}/ArticelA06003SA.htm")),
+            "ql2",
+            fixture.url("/qlwb"),
+            2,
+        ),
+        // The paper's entry page.
+        (
+            fixture.url("/dzrb/content/PaperIndex.htm"),
+            "dz2",
+            fixture.url("/dzrb/content/{date:%Y}{date:%m}{date:%d}/Page01NU.htm"),
             2,
         ),
         // A paper whose first page is not the family's: its own page, made a template.
