@@ -90,6 +90,8 @@ pub struct Reading {
     pub title: Option<String>,
     /// Set when the page is a single article: its column's likely address.
     pub article_of: Option<Url>,
+    /// A family whose markup the page carries, though its address is not the family's.
+    pub looks_like: Option<&'static str>,
 }
 
 /// Reads a fetched page (its redirects followed; `asked` is the address the user gave).
@@ -112,6 +114,9 @@ pub fn read(page: &Page, asked: &Url) -> Reading {
     }
     // An article's address and an article's body: its links to other articles (related,
     // more from the column) do not make it a list.
+    if reading.candidates.is_empty() {
+        reading.looks_like = presets::by_markers(&text).map(family_name);
+    }
     let article = ARTICLE_LIKE.is_match(page.url.path()) && is_article(&text, &page.url);
     if article {
         if reading.candidates.is_empty() {
@@ -327,6 +332,16 @@ mod tests {
                 links: "a.t".into()
             }]
         );
+    }
+
+    #[test]
+    fn a_family_page_at_another_address_is_known_by_its_markup() {
+        let body = r##"<html><body><ul id="layoutlist"><li><a href="a.html">第01版</a></li></ul>
+          <img usemap="#PagePicMap"><div id="ozoom"><founder-content><p>正文</p></founder-content></div></body></html>"##;
+        let url = "http://epaper.example.cn/today.html";
+        let reading = read(&page(url, "text/html", body), &Url::parse(url).unwrap());
+        assert!(reading.candidates.is_empty());
+        assert_eq!(reading.looks_like, Some("founder-new"));
     }
 
     #[test]

@@ -38,14 +38,19 @@ pub fn add(
         .map_err(|err| CliError::NotFound(err.to_string()))?;
     let reading = add::read(&page, &url);
     if reading.candidates.is_empty() {
-        return Err(CliError::NotFound(match &reading.article_of {
-            Some(column) => format!(
-                "{url} is a single article, not a list of them; add its column, perhaps: paperboy add {column}"
-            ),
-            None => format!(
-                "{url}: found no feed, no <link rel=\"alternate\"> feed, no page of a known e-paper family and no list of article links"
-            ),
-        }));
+        return Err(CliError::NotFound(
+            match (&reading.article_of, reading.looks_like) {
+                (_, Some(family)) => format!(
+                    "{url} looks like a `{family}` e-paper page, but its address is not one of the family's; write an `epaper` source with preset = \"{family}\" and the edition's address with {{date:…}} in it as `url`"
+                ),
+                (Some(column), None) => format!(
+                    "{url} is a single article, not a list of them; add its column, perhaps: paperboy add {column}"
+                ),
+                (None, None) => format!(
+                    "{url}: found no feed, no <link rel=\"alternate\"> feed, no page of a known e-paper family and no list of article links"
+                ),
+            },
+        ));
     }
     let title = title
         .or(reading.title.clone())
