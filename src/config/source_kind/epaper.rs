@@ -12,6 +12,7 @@ use crate::config::presets::{self, Family};
 use crate::config::toml_file::FileIssues;
 use crate::extract::Overrides;
 
+/// The `epaper` kind's keys.
 #[derive(Debug, Clone)]
 pub struct EpaperRules {
     pub edition: EditionTemplate,
