@@ -63,15 +63,32 @@ async fn feed(
     let Some((document, format)) = found else {
         return (StatusCode::NOT_FOUND, format!("no feed named {file}\n")).into_response();
     };
-    let body = document.body(format);
-    let gzip = accepts_gzip(&headers);
+    send(
+        &headers,
+        document.body(format),
+        format,
+        Some(document.updated),
+        None,
+    )
+}
+
+/// A document's bytes as the client asks for them: gzipped when it takes gzip, each
+/// encoding with its own strong ETag, `304` to a matching `If-None-Match` (or to
+/// `If-Modified-Since` when the document has a time).
+fn send(
+    headers: &HeaderMap,
+    body: &crate::publish::Body,
+    format: Format,
+    updated: Option<DateTime<Utc>>,
+    cache_control: Option<&'static str>,
+) -> Response {
+    let gzip = accepts_gzip(headers);
     let etag = if gzip {
         format!("{}-gz\"", body.etag.trim_end_matches('"'))
     } else {
         body.etag.clone()
     };
-    let last_modified = httpdate::fmt_http_date(document.updated.into());
-    let mut response = if not_modified(&headers, &body.etag, document.updated) {
+    let mut response = if not_modified(headers, &body.etag, updated) {
         Response::builder()
             .status(StatusCode::NOT_MODIFIED)
             .body(Body::empty())
@@ -88,21 +105,27 @@ async fn feed(
         builder.body(Body::from(bytes))
     }
     .expect("static headers are valid");
-    let headers = response.headers_mut();
-    headers.insert(
+    let out = response.headers_mut();
+    out.insert(
         header::ETAG,
         HeaderValue::from_str(&etag).expect("hex etag"),
     );
-    headers.insert(
-        header::LAST_MODIFIED,
-        HeaderValue::from_str(&last_modified).expect("http date"),
-    );
-    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if let Some(updated) = updated {
+        let last_modified = httpdate::fmt_http_date(updated.into());
+        out.insert(
+            header::LAST_MODIFIED,
+            HeaderValue::from_str(&last_modified).expect("http date"),
+        );
+    }
+    if let Some(value) = cache_control {
+        out.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    out.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     response
 }
 
 /// RFC 9110 §13.1.2: If-None-Match (weak comparison) wins over If-Modified-Since.
-fn not_modified(headers: &HeaderMap, etag: &str, updated: DateTime<Utc>) -> bool {
+fn not_modified(headers: &HeaderMap, etag: &str, updated: Option<DateTime<Utc>>) -> bool {
     if let Some(value) = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -117,7 +140,12 @@ fn not_modified(headers: &HeaderMap, etag: &str, updated: DateTime<Utc>) -> bool
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok());
-    since.is_some_and(|since| DateTime::<Utc>::from(since).timestamp() >= updated.timestamp())
+    match (since, updated) {
+        (Some(since), Some(updated)) => {
+            DateTime::<Utc>::from(since).timestamp() >= updated.timestamp()
+        }
+        _ => false,
+    }
 }
 
 /// `/feeds/<slug>/archive/<n>.atom`: an archive page (RFC 5005), rendered from the store;
@@ -158,36 +186,13 @@ async fn archive(
         }
         Err(err) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{err}\n")).into_response(),
     };
-    let gzip = accepts_gzip(&headers);
-    let etag = if gzip {
-        format!("{}-gz\"", body.etag.trim_end_matches('"'))
-    } else {
-        body.etag.clone()
-    };
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|tag| tag.trim().trim_start_matches("W/") == etag)
-        });
-    let builder = Response::builder()
-        .header(header::ETAG, &etag)
-        .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
-        .header(header::VARY, "Accept-Encoding");
-    let response = if fresh {
-        builder.status(StatusCode::NOT_MODIFIED).body(Body::empty())
-    } else if gzip {
-        builder
-            .header(header::CONTENT_TYPE, Format::Atom.content_type())
-            .header(header::CONTENT_ENCODING, "gzip")
-            .body(Body::from(body.gzip))
-    } else {
-        builder
-            .header(header::CONTENT_TYPE, Format::Atom.content_type())
-            .body(Body::from(body.bytes))
-    };
-    response.expect("valid headers")
+    send(
+        &headers,
+        &body,
+        Format::Atom,
+        None,
+        Some("public, max-age=31536000, immutable"),
+    )
 }
 
 /// `/img/<signature>/<address>`: an image of an entry, through the proxy.

@@ -2,8 +2,6 @@
 //! tries each source that could read it (a dry run in a scratch store) and writes the
 //! first that yields articles into a feed file.
 
-use std::path::Path;
-
 use paperboy::add;
 use paperboy::config::{self, Settings};
 use paperboy::fetch::Fetcher;
@@ -11,7 +9,7 @@ use paperboy::names::{slug_of, unique};
 use paperboy::{daemon, pipeline};
 use url::Url;
 
-use super::{CliError, load, runtime};
+use super::{CliError, load, runtime, write_feed_file};
 
 /// Titles of the dry run shown.
 const SHOWN: usize = 5;
@@ -87,7 +85,7 @@ pub fn add(
                 if dry_run {
                     println!("(dry run: nothing written)");
                 } else {
-                    write(&path, &text)?;
+                    write_feed_file(&path, &text)?;
                     println!("wrote {}", path.display());
                 }
                 return Ok(());
@@ -137,15 +135,4 @@ fn try_source(
         .block_on(pipeline::preview(&ctx, &source))
         .map_err(|e| e.to_string())?;
     Ok(items.into_iter().map(|item| item.title).collect())
-}
-
-/// Writes beside, then renames: a daemon watching the directory never reads half a file.
-fn write(path: &Path, text: &str) -> Result<(), CliError> {
-    let failed = |source| CliError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let temp = path.with_extension("toml.tmp");
-    std::fs::write(&temp, text).map_err(failed)?;
-    std::fs::rename(&temp, path).map_err(failed)
 }

@@ -1,12 +1,11 @@
 //! `paperboy import FILE.opml [--dry-run] [--force]`: writes the feed files an OPML
 //! export becomes, and prints what it wrote and what it left out.
 
-use std::io::Write;
 use std::path::Path;
 
 use paperboy::import;
 
-use super::{CliError, load};
+use super::{CliError, load, write_feed_file};
 
 pub fn import(
     config: Option<std::path::PathBuf>,
@@ -40,7 +39,7 @@ pub fn import(
     for file in &plan.files {
         let verb = if dry_run { "would write" } else { "wrote" };
         if !dry_run {
-            write(&file.path, &file.text)?;
+            write_feed_file(&file.path, &file.text)?;
         }
         println!(
             "{verb} {}: {} ({} sources)",
@@ -58,17 +57,4 @@ pub fn import(
         println!("skipped {skipped}");
     }
     Ok(())
-}
-
-/// Writes beside, then renames: a daemon watching the directory never reads half a file.
-fn write(path: &Path, text: &str) -> Result<(), CliError> {
-    let failed = |source| CliError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let temp = path.with_extension("toml.tmp");
-    let mut out = std::fs::File::create(&temp).map_err(failed)?;
-    out.write_all(text.as_bytes()).map_err(failed)?;
-    out.sync_all().map_err(failed)?;
-    std::fs::rename(&temp, path).map_err(failed)
 }

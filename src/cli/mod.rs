@@ -85,3 +85,18 @@ fn runtime() -> tokio::runtime::Runtime {
         .build()
         .expect("a tokio runtime starts")
 }
+
+/// Writes a feed file beside, synced, then renames it into place: a daemon watching the
+/// feeds directory never reads half a file (`add`, `import`).
+pub fn write_feed_file(path: &std::path::Path, text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let failed = |source| CliError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let temp = path.with_extension("toml.tmp");
+    let mut out = std::fs::File::create(&temp).map_err(failed)?;
+    out.write_all(text.as_bytes()).map_err(failed)?;
+    out.sync_all().map_err(failed)?;
+    std::fs::rename(&temp, path).map_err(failed)
+}

@@ -272,13 +272,10 @@ pub fn write_files(settings: &Settings, store: &Store, dir: &Path) -> Result<usi
 /// Whether a feed's filters let an item of it through: the feed's `[filter]`, and the
 /// filter of at least one of its sources that carried the item, each over the item as
 /// that source published it.
-fn shows(def: &FeedDef, item: &crate::store::StoredItem) -> bool {
-    let text = |item: &crate::store::StoredItem| {
-        let html = item.content.as_deref().or(item.summary.as_deref());
-        html.map(crate::normalize::plain_text).unwrap_or_default()
-    };
+fn shows(def: &FeedDef, item: &StoredItem) -> bool {
     let own = as_published_in(item.clone(), &def.slug);
-    if !def.filter.keeps(&own.title, &text(&own)) {
+    let text = text_of(&own);
+    if !def.filter.keeps(&own.title, &text) {
         return false;
     }
     let mut carriers = item
@@ -288,16 +285,27 @@ fn shows(def: &FeedDef, item: &crate::store::StoredItem) -> bool {
         .filter_map(|place| def.sources.iter().find(|s| s.name == place.source))
         .peekable();
     // An item stored before places named their feed: the feed's filter alone decides.
-    carriers.peek().is_none() || carriers.any(|source| source.filter.keeps(&own.title, &text(&own)))
+    carriers.peek().is_none() || carriers.any(|source| source.filter.keeps(&own.title, &text))
+}
+
+/// An item's text as filters read it: plain, from its content or else its summary.
+fn text_of(item: &StoredItem) -> String {
+    let html = item.content.as_deref().or(item.summary.as_deref());
+    html.map(crate::normalize::plain_text).unwrap_or_default()
 }
 
 /// Renders one feed's documents from the store.
 pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Document, StoreError> {
-    let pages = archive_pages(def, store);
+    // Counted once: a count reads the feed's whole time index.
+    let total = match def.select {
+        None => store.feed_len(&def.slug),
+        Some(_) => 0,
+    };
+    let pages = archive_pages(def, total);
     let items = match &def.select {
         None if has_archives(def) => {
             // Every item not in an archive page: the newest `entries` or more.
-            let shown = store.feed_len(&def.slug) - pages * def.entries;
+            let shown = total - pages * def.entries;
             store
                 .feed_items(&def.slug, shown)?
                 .into_iter()
@@ -310,12 +318,7 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
             .map(|item| as_published_in(item, &def.slug))
             .collect(),
         Some(select) => store.items_of_feeds(&settings.selected(def), def.entries, |item| {
-            let text = item
-                .content
-                .as_deref()
-                .or(item.summary.as_deref())
-                .map(crate::normalize::plain_text);
-            select.keeps(&item.title, text.as_deref().unwrap_or(""))
+            select.keeps(&item.title, &text_of(item))
         })?,
     };
     let tz = settings.timezone;
@@ -343,7 +346,7 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
     let stored = if def.select.is_some() {
         items.len()
     } else {
-        store.feed_len(&def.slug)
+        total
     };
     Ok(Document::new(&channel, &posts, updated, stored))
 }
@@ -357,8 +360,7 @@ fn has_archives(def: &FeedDef) -> bool {
 /// How many archive pages a feed has: full pages of `entries` items, oldest first, all
 /// but the newest full page (so the subscription document always holds at least
 /// `entries` items, and at most twice as many less one).
-fn archive_pages(def: &FeedDef, store: &Store) -> usize {
-    let total = store.feed_len(&def.slug);
+fn archive_pages(def: &FeedDef, total: usize) -> usize {
     if !has_archives(def) || total < 2 * def.entries {
         return 0;
     }
@@ -373,7 +375,7 @@ pub fn archive(
     store: &Store,
     n: usize,
 ) -> Result<Option<Body>, StoreError> {
-    let pages = archive_pages(def, store);
+    let pages = archive_pages(def, store.feed_len(&def.slug));
     if n >= pages {
         return Ok(None);
     }
