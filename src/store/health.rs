@@ -24,10 +24,14 @@ impl Store {
         at: i64,
         failure: Option<(ErrorKind, String)>,
     ) -> Result<Option<HealthEvent>, StoreError> {
-        let mut standing = self.standing(subject)?;
+        let before = self.standing(subject)?;
+        let mut standing = before.clone();
         let event = standing.take(subject, at, failure);
-        self.standings
-            .insert(subject.as_bytes(), encode(&standing))?;
+        // A healthy source stays healthy run after run: nothing to write then.
+        if standing != before {
+            self.standings
+                .insert(subject.as_bytes(), encode(&standing))?;
+        }
         if let Some(event) = &event {
             let mut key = at.to_be_bytes().to_vec();
             key.extend_from_slice(&self.db.generate_id()?.to_be_bytes());
