@@ -6,19 +6,10 @@
 use std::collections::HashMap;
 
 use crate::support::install::{Daemon, Got};
-use crate::support::{Article, Fixture, Install, Reply, entries, feed_link, rss};
+use crate::support::{Article, Fixture, Install, Reply, entries, feed_link, numbered, rss};
 
 fn upstream(fixture: &Fixture, count: usize) {
-    let items: Vec<Article> = (0..count)
-        .map(|i| {
-            Article::new(
-                &format!("第{i}条"),
-                &format!("http://news.example.cn/{i}.html"),
-                Some(&format!("2026-11-{:02} 08:00:00", 1 + i)),
-                &format!("<p>第{i}条消息。</p>"),
-            )
-        })
-        .collect();
+    let items: Vec<Article> = (0..count).map(|i| numbered("", i)).collect();
     fixture.set("/rss.xml", Reply::rss(rss("要闻", &items)));
 }
 

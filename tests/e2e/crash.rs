@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::support::{Article, Fixture, Install, Reply, entries, rss};
+use crate::support::{Article, Fixture, Install, Reply, entries, numbered, rss};
 
 fn articles(count: usize) -> Vec<Article> {
     (0..count)
@@ -118,26 +118,12 @@ fn random_kill_9_during_ingest_loses_nothing_and_doubles_nothing() {
         state ^= state << 17;
         state % limit
     };
-    let item = |source: usize, i: usize| {
-        Article::new(
-            &format!("第{source}路 第{i}条"),
-            &format!("http://news.example.cn/{source}/{i}.html"),
-            Some(&format!(
-                "2026-11-{:02} {:02}:{:02}:00",
-                1 + i % 28,
-                i / 60 % 24,
-                i % 60
-            )),
-            &format!(
-                "<p>来源{source}的第{i}条消息，内容各不相同：{}。</p>",
-                i * 7919 + source
-            ),
-        )
-    };
     let fixture = Fixture::start();
     let upstream = |count: usize| {
         for source in 0..SOURCES {
-            let items: Vec<Article> = (0..count).map(|i| item(source, i)).collect();
+            let items: Vec<Article> = (0..count)
+                .map(|i| numbered(&format!("第{source}路 "), i))
+                .collect();
             fixture.set(
                 &format!("/{source}.xml"),
                 Reply::rss(rss(&format!("第{source}路"), &items)),
@@ -219,24 +205,8 @@ fn random_kill_9_during_ingest_loses_nothing_and_doubles_nothing() {
 /// it stored, and once there is space again nothing is lost.
 #[test]
 fn a_full_disk_is_a_clear_error_and_loses_nothing() {
-    let item = |i: usize| {
-        Article::new(
-            &format!("第{i}条消息"),
-            &format!("http://news.example.cn/{i}.html"),
-            Some(&format!(
-                "2026-11-{:02} {:02}:{:02}:00",
-                1 + i % 28,
-                i / 60 % 24,
-                i % 60
-            )),
-            &format!(
-                "<p>第{i}条消息的正文，各不相同：{}。民生实事推进会召开。</p>",
-                i * 7919
-            ),
-        )
-    };
     let upstream = |fixture: &Fixture, count: usize| {
-        let items: Vec<Article> = (0..count).map(item).collect();
+        let items: Vec<Article> = (0..count).map(|i| numbered("", i)).collect();
         fixture.set("/rss.xml", Reply::rss(rss("要闻", &items)));
     };
     let fixture = Fixture::start();

@@ -4,19 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{Article, Fixture, Install, Reply, entries, rss};
+use crate::support::{Article, Fixture, Install, Reply, entries, numbered, rss};
 
-fn items(prefix: &str, count: usize) -> Vec<Article> {
-    (0..count)
-        .map(|i| {
-            Article::new(
-                &format!("{prefix}第{i}条消息"),
-                &format!("http://news.example.cn/{prefix}/{i}.html"),
-                Some(&format!("2026-11-2{i} 08:00:00")),
-                "<p>坐到群众炕头、想到群众心头。</p>",
-            )
-        })
-        .collect()
+fn items(series: &str, count: usize) -> Vec<Article> {
+    (0..count).map(|i| numbered(series, i)).collect()
 }
 
 fn feed_file(title: &str, schedule: &str, name: &str, url: &str) -> String {

@@ -79,6 +79,23 @@ pub fn rss(channel: &str, articles: &[Article]) -> String {
     out
 }
 
+/// Article `i` of a numbered series: titled `{series}第{i}条`, with an address of its
+/// own and a text of its own, dated a day apart from 2026-11-01 (then minutes apart).
+pub fn numbered(series: &str, i: usize) -> Article {
+    let path: String = url::form_urlencoded::byte_serialize(series.as_bytes()).collect();
+    Article::new(
+        &format!("{series}第{i}条"),
+        &format!("http://news.example.cn/{path}/{i}.html"),
+        Some(&format!(
+            "2026-11-{:02} {:02}:{:02}:00",
+            1 + i % 28,
+            i / 60 % 24,
+            i % 60
+        )),
+        &format!("<p>{series}第{i}条消息，内容各不相同：{}。</p>", i * 7919),
+    )
+}
+
 /// An article page of a portal: headline, time and source line, two paragraphs.
 pub fn article_page(title: &str) -> String {
     format!(

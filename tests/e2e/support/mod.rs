@@ -7,7 +7,7 @@ pub mod atom;
 pub mod fixture;
 pub mod install;
 
-pub use articles::{Article, article_page, column_page, html_source, rss};
+pub use articles::{Article, article_page, column_page, html_source, numbered, rss};
 pub use atom::{Entry, entries, feed_link};
 pub use fixture::{Fixture, Reply};
 pub use install::Install;
