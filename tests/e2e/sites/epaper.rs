@@ -212,6 +212,14 @@ fn an_edition_published_without_articles_is_a_failure_of_its_own_kind() {
     );
 }
 
+/// The feed file of the Founder-new fixture paper (嘉兴日报), with `extra` source keys.
+fn jiaxing(fixture: &Fixture, extra: &str) -> String {
+    format!(
+        "title = \"嘉兴日报\"\n[[sources]]\nname = \"jx\"\nkind = \"epaper\"\npreset = \"founder-new\"\nurl = \"{}\"\n{extra}",
+        fixture.url("/jxrb")
+    )
+}
+
 #[test]
 fn an_edition_still_being_uploaded_is_read_again_at_the_next_run() {
     use crate::support::{Install, Reply};
@@ -226,10 +234,7 @@ fn an_edition_still_being_uploaded_is_read_again_at_the_next_run() {
     // Page 01 is up, page 02 and one article of page 01 are not yet.
     fixture.set(&page2, Reply::status(404, &[]));
     fixture.set(&article1, Reply::status(404, &[]));
-    let feed = format!(
-        "title = \"嘉兴日报\"\n[[sources]]\nname = \"jx\"\nkind = \"epaper\"\npreset = \"founder-new\"\nurl = \"{}\"\n",
-        fixture.url("/jxrb")
-    );
+    let feed = jiaxing(&fixture, "");
     let install = Install::new(&[("jx", &feed)]);
     let (code, out) = install.fetch(&[]);
     // Nothing of the edition could be stored yet: the run failed, and is retried.
@@ -249,10 +254,7 @@ fn with_pdf_each_article_carries_its_pages_pdf() {
     let fixture = Fixture::start();
     let day = today();
     serve(&fixture, "founder-new", "", day, &[]);
-    let feed = format!(
-        "title = \"嘉兴日报\"\n[[sources]]\nname = \"jx\"\nkind = \"epaper\"\npreset = \"founder-new\"\nurl = \"{}\"\npdf = true\n",
-        fixture.url("/jxrb")
-    );
+    let feed = jiaxing(&fixture, "pdf = true\n");
     let install = Install::new(&[("jx", &feed)]);
     let (code, out) = install.fetch(&[]);
     assert_eq!(code, 0, "{out}");
@@ -282,7 +284,7 @@ fn with_pdf_each_article_carries_its_pages_pdf() {
         "{json}"
     );
     // Without `pdf = true`, none.
-    let plain = Install::new(&[("jx", &feed.replace("pdf = true\n", ""))]);
+    let plain = Install::new(&[("jx", &jiaxing(&fixture, ""))]);
     assert_eq!(plain.fetch(&[]).0, 0);
     assert!(!plain.publish()["jx"].contains("rel=\"enclosure\""));
     let output = std::process::Command::new("python3")
