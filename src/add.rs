@@ -75,7 +75,10 @@ impl Candidate {
     pub fn describe(&self) -> String {
         match self {
             Candidate::Feed { url } => format!("a feed at {url}"),
-            Candidate::Epaper { family, url } => format!("a `{family}` e-paper at {url}"),
+            Candidate::Epaper { family, url } => {
+                let what = presets::family(family).map_or("", |f| f.description.as_str());
+                format!("a `{family}` e-paper ({what}) at {url}")
+            }
             Candidate::Html { url, links } => format!("a list page at {url} (links `{links}`)"),
         }
     }
