@@ -229,10 +229,18 @@ async fn run(
     report.note(&listing, &source.name);
     report.listed = listing.candidates.len();
     let (mut fetched, mut first_failure) = (0, None);
+    // Items complete in the listing go to the sink together; each fetched article alone.
+    let mut listed = Vec::new();
     for candidate in listing.candidates {
         let raw = match &candidate.fetch {
-            None => candidate.item,
+            None => {
+                listed.push(new_item(candidate.item, base.as_ref()));
+                continue;
+            }
             Some(target) => {
+                if !listed.is_empty() {
+                    sink.put(std::mem::take(&mut listed)).await?;
+                }
                 let declared = candidate.item.declared_id.as_deref();
                 let link = candidate.item.link.as_ref().unwrap_or(&target.url);
                 if !sink.wants(declared, Some(link)).await? {
@@ -252,7 +260,10 @@ async fn run(
                 }
             }
         };
-        sink.put(new_item(raw, base.as_ref())).await?;
+        sink.put(vec![new_item(raw, base.as_ref())]).await?;
+    }
+    if !listed.is_empty() {
+        sink.put(listed).await?;
     }
     if let Some(empty) = listing.empty {
         return Err(RunError::Empty(empty));

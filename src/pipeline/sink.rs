@@ -23,11 +23,12 @@ pub trait Sink {
         url: Option<&Url>,
     ) -> impl Future<Output = Result<bool, RunError>> + Send;
 
-    /// Takes one normalized item.
-    fn put(&mut self, item: NewItem) -> impl Future<Output = Result<(), RunError>> + Send;
+    /// Takes normalized items, in listing order.
+    fn put(&mut self, items: Vec<NewItem>) -> impl Future<Output = Result<(), RunError>> + Send;
 }
 
-/// Stores items one by one, so a run that fails half-way keeps what it stored.
+/// Stores items as they come (a listing's items together, each fetched article by
+/// itself), so a run that fails half-way keeps what it stored.
 pub struct Storing {
     store: Store,
     feed: String,
@@ -120,18 +121,23 @@ impl Sink for Storing {
         }
     }
 
-    async fn put(&mut self, item: NewItem) -> Result<(), RunError> {
-        let link = item.link.clone();
-        let outcome = self
+    async fn put(&mut self, items: Vec<NewItem>) -> Result<(), RunError> {
+        let links: Vec<Option<String>> = items.iter().map(|item| item.link.clone()).collect();
+        let outcomes = self
             .as_source(move |store, origin| {
-                let outcome = store.upsert(origin, &item, chrono::Utc::now().timestamp_millis())?;
-                if let (Some(identity), Some(file)) = (&item.url_identity, &item.enclosure) {
-                    store.set_enclosure(identity, file)?;
+                let now = chrono::Utc::now().timestamp_millis();
+                let outcomes = store.upsert_all(origin, &items, now)?;
+                for item in &items {
+                    if let (Some(identity), Some(file)) = (&item.url_identity, &item.enclosure) {
+                        store.set_enclosure(identity, file)?;
+                    }
                 }
-                Ok(outcome)
+                Ok(outcomes)
             })
             .await?;
-        self.count(outcome, link.as_deref());
+        for (outcome, link) in outcomes.into_iter().zip(links) {
+            self.count(outcome, link.as_deref());
+        }
         Ok(())
     }
 }
@@ -155,8 +161,8 @@ impl Sink for Preview {
         Ok(self.articles <= PREVIEW_ARTICLES)
     }
 
-    async fn put(&mut self, item: NewItem) -> Result<(), RunError> {
-        self.items.push(item);
+    async fn put(&mut self, items: Vec<NewItem>) -> Result<(), RunError> {
+        self.items.extend(items);
         Ok(())
     }
 }

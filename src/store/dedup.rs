@@ -76,6 +76,48 @@ impl Store {
         })
     }
 
+    /// [`Store::near_duplicate`] for an item of a batch whose earlier items (`earlier`,
+    /// with what was decided for them) are not stored yet: one of those that is the same
+    /// article is found too.
+    pub(super) fn near_duplicate_in_batch(
+        &self,
+        source: &str,
+        new: &NewItem,
+        earlier: &[NewItem],
+        decided: &[Option<Near>],
+    ) -> Result<Near, StoreError> {
+        let near = self.near_duplicate(new)?;
+        let Near::Distinct(Some(fingerprint)) = &near else {
+            return Ok(near);
+        };
+        let mut text = None;
+        let mut best: Option<(ItemKey, f64)> = None;
+        for (item, plan) in earlier.iter().zip(decided) {
+            let Some(Near::Distinct(Some(theirs))) = plan else {
+                continue;
+            };
+            if !fingerprint.collides(theirs) {
+                continue;
+            }
+            let text =
+                text.get_or_insert_with(|| text_of(new.content.as_deref(), new.summary.as_deref()));
+            let score = similarity(
+                text,
+                &text_of(item.content.as_deref(), item.summary.as_deref()),
+            );
+            if score >= SAME_ARTICLE && best.is_none_or(|(_, top)| score > top) {
+                best = Some((ItemKey::for_identity(&item.primary_identity(source)), score));
+            }
+        }
+        Ok(match best {
+            Some((into, score)) => Near::Duplicate {
+                into,
+                similarity: score as f32,
+            },
+            None => near,
+        })
+    }
+
     /// Items that share at least one band with `fingerprint`, most shared bands first.
     fn candidates(&self, fingerprint: &Fingerprint) -> Result<Vec<ItemKey>, StoreError> {
         let mut counts: std::collections::HashMap<ItemKey, usize> =

@@ -2,6 +2,9 @@
 //! sources attaching themselves to items they list.
 
 use super::dedup::{MAX_PER_BAND, Near, band_key};
+
+/// Items written per transaction by [`Store::upsert_all`].
+const BATCH: usize = 64;
 use super::keys::{feed_entry, guid_key};
 use super::places::{create, own_place, place};
 use super::records::{Origin, Version};
@@ -24,19 +27,49 @@ impl Store {
         item: &NewItem,
         now: i64,
     ) -> Result<Upserted, StoreError> {
+        let mut outcomes = self.upsert_all(origin, std::slice::from_ref(item), now)?;
+        Ok(outcomes.pop().unwrap_or(Upserted::Unchanged))
+    }
+
+    /// Stores a run's items as [`Store::upsert`] does each, in few transactions (one per
+    /// [`BATCH`] items): what one transaction costs is paid once per batch, not per item.
+    /// Two items of one batch that are the same article merge as they would one after the
+    /// other. Returns one outcome per item, in order.
+    pub fn upsert_all(
+        &self,
+        origin: &Origin<'_>,
+        items: &[NewItem],
+        now: i64,
+    ) -> Result<Vec<Upserted>, StoreError> {
         let _serial = self
             .writes
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if self.tombstoned(origin, item, now)? {
-            return Ok(Upserted::Pruned);
+        let mut outcomes = Vec::with_capacity(items.len());
+        for batch in items.chunks(BATCH) {
+            let mut plans = Vec::with_capacity(batch.len());
+            for (at, item) in batch.iter().enumerate() {
+                plans.push(if self.tombstoned(origin, item, now)? {
+                    None
+                } else if self.identity_known(origin.source, item)? {
+                    Some(Near::NotLooked)
+                } else {
+                    Some(self.near_duplicate_in_batch(origin.source, item, &batch[..at], &plans)?)
+                });
+            }
+            let stored = self.transact(|tx| {
+                batch
+                    .iter()
+                    .zip(&plans)
+                    .map(|(item, plan)| match plan {
+                        None => Ok(Upserted::Pruned),
+                        Some(near) => tx.upsert(origin, item, now, near),
+                    })
+                    .collect::<TxResult<Vec<_>>>()
+            })?;
+            outcomes.extend(stored);
         }
-        let near = if self.identity_known(origin.source, item)? {
-            Near::NotLooked
-        } else {
-            self.near_duplicate(item)?
-        };
-        self.transact(|tx| tx.upsert(origin, item, now, &near))
+        Ok(outcomes)
     }
 
     /// Whether one of the item's identities is stored already.
@@ -327,6 +360,38 @@ mod tests {
         assert_eq!(items[0].key, key);
         assert_eq!(items[0].title, "更正后的标题");
         assert_eq!((items[0].first_seen, items[0].updated), (1000, 5000));
+    }
+
+    #[test]
+    fn a_batch_stores_as_its_items_one_by_one() {
+        let body = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
+        let mut first = item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
+        first.content = Some(body.into());
+        let mut reprint = item("//paper.example/a2.htm", "滨州：为群众办实事66315件");
+        reprint.content = Some(body.replace("<p>坐到群众炕头、", "<p>"));
+        let other = item("//paper.example/a3.htm", "另一篇");
+        let batch = vec![first.clone(), reprint, other.clone(), first, other];
+        for size in [1, batch.len()] {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(dir.path()).unwrap();
+            let origin = test_origin("paper", "dz");
+            let outcomes: Vec<Upserted> = batch
+                .chunks(size)
+                .flat_map(|chunk| store.upsert_all(&origin, chunk, 1000).unwrap())
+                .collect();
+            assert_eq!(outcomes[0], Upserted::New, "batches of {size}");
+            assert!(
+                matches!(outcomes[1], Upserted::Merged { .. }),
+                "batches of {size}: {outcomes:?}"
+            );
+            assert_eq!(
+                outcomes[2..],
+                [Upserted::New, Upserted::Unchanged, Upserted::Unchanged]
+            );
+            let stored = store.feed_items("paper", 10).unwrap();
+            assert_eq!(stored.len(), 2, "batches of {size}");
+            assert_eq!(stored.iter().map(|i| i.places.len()).sum::<usize>(), 3);
+        }
     }
 
     #[test]
