@@ -34,6 +34,15 @@ pub(super) fn band_key(band: usize, hash: u64) -> [u8; 9] {
     key
 }
 
+/// A band's list of items with `key` added, or `None` when the list is full.
+pub(super) fn listed_with(list: Option<&[u8]>, key: &ItemKey) -> Option<Vec<u8>> {
+    let mut list = list.map(<[u8]>::to_vec).unwrap_or_default();
+    (list.len() < MAX_PER_BAND * 16).then(|| {
+        list.extend_from_slice(&key.0);
+        list
+    })
+}
+
 /// The text an item is compared by: its body, else its summary. Not the title: reprints
 /// retitle.
 pub(super) fn text_of(content: Option<&str>, summary: Option<&str>) -> String {
@@ -116,6 +125,33 @@ impl Store {
             },
             None => near,
         })
+    }
+
+    /// Rebuilds the band index from the stored items' texts: after the fingerprint scheme
+    /// changed, the stored band hashes no longer meet new items' hashes.
+    pub(super) fn reindex_near_duplicates(&self) -> Result<(), StoreError> {
+        let items = self.items.len();
+        if items > 0 {
+            tracing::info!(
+                items,
+                "re-indexing near-duplicates for a new fingerprint scheme"
+            );
+        }
+        self.lsh.clear()?;
+        for entry in self.items.iter() {
+            let (_, bytes) = entry?;
+            let item: StoredItem = super::decode(super::TREE_ITEMS, &bytes)?;
+            let Some(fingerprint) = Fingerprint::of(&stored_text(&item)) else {
+                continue;
+            };
+            for (band, hash) in fingerprint.bands.iter().enumerate() {
+                let entry = band_key(band, *hash);
+                if let Some(list) = listed_with(self.lsh.get(entry)?.as_deref(), &item.key) {
+                    self.lsh.insert(&entry, list)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Items that share at least one band with `fingerprint`, most shared bands first.

@@ -1,7 +1,7 @@
 //! Storing items: dedup by identity, near-duplicates joining the stored item, and
 //! sources attaching themselves to items they list.
 
-use super::dedup::{MAX_PER_BAND, Near, band_key};
+use super::dedup::{Near, band_key, listed_with};
 
 /// Items written per transaction by [`Store::upsert_all`].
 const BATCH: usize = 64;
@@ -172,9 +172,7 @@ impl Tx<'_> {
             if let Near::Distinct(Some(fingerprint)) = near {
                 for (band, hash) in fingerprint.bands.iter().enumerate() {
                     let entry = band_key(band, *hash);
-                    let mut list = self.lsh.get(entry)?.map(|v| v.to_vec()).unwrap_or_default();
-                    if list.len() < MAX_PER_BAND * 16 {
-                        list.extend_from_slice(&key.0);
+                    if let Some(list) = listed_with(self.lsh.get(entry)?.as_deref(), &key) {
                         self.lsh.insert(&entry, list)?;
                     }
                 }
@@ -392,6 +390,38 @@ mod tests {
             assert_eq!(stored.len(), 2, "batches of {size}");
             assert_eq!(stored.iter().map(|i| i.places.len()).sum::<usize>(), 3);
         }
+    }
+
+    #[test]
+    fn a_store_indexed_by_an_older_fingerprint_scheme_is_reindexed_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
+        let mut paper = item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
+        paper.content = Some(body.into());
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store
+                .upsert(&test_origin("paper", "dz"), &paper, 1000)
+                .unwrap();
+            // As an older scheme left it: band hashes that meet nothing new.
+            store.lsh.clear().unwrap();
+            store.lsh.insert(super::band_key(0, 1), &[0u8; 16]).unwrap();
+            store
+                .meta
+                .insert(super::super::META_FINGERPRINT, &1u32.to_be_bytes())
+                .unwrap();
+            store.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert!(store.lsh.get(super::band_key(0, 1)).unwrap().is_none());
+        let mut portal = item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
+        portal.content = Some(body.replace("<p>坐到群众炕头、", "<p>"));
+        assert!(matches!(
+            store
+                .upsert(&test_origin("portal", "gov"), &portal, 2000)
+                .unwrap(),
+            Upserted::Merged { .. }
+        ));
     }
 
     #[test]

@@ -54,6 +54,8 @@ const META_SCHEMA: &[u8] = b"schema_version";
 const META_CREATED: &[u8] = b"created";
 const META_HEALTH: &[u8] = b"health";
 const META_IMAGE_KEY: &[u8] = b"image_key";
+/// The near-duplicate fingerprint scheme the band index was built with.
+const META_FINGERPRINT: &[u8] = b"fingerprint_scheme";
 
 /// Errors of the store, naming what failed.
 #[derive(Debug, thiserror::Error)]
@@ -169,8 +171,21 @@ impl Store {
                     .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
                 let now = chrono::Utc::now().timestamp_millis();
                 store.meta.insert(META_CREATED, &now.to_be_bytes())?;
+                store.meta.insert(
+                    META_FINGERPRINT,
+                    &crate::normalize::near_dup::SCHEME.to_be_bytes(),
+                )?;
                 store.db.flush()?;
             }
+        }
+        let scheme = store.meta.get(META_FINGERPRINT)?;
+        if scheme.as_deref() != Some(&crate::normalize::near_dup::SCHEME.to_be_bytes()[..]) {
+            store.reindex_near_duplicates()?;
+            store.meta.insert(
+                META_FINGERPRINT,
+                &crate::normalize::near_dup::SCHEME.to_be_bytes(),
+            )?;
+            store.db.flush()?;
         }
         Ok(store)
     }
