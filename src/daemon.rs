@@ -10,7 +10,6 @@
 //! pings the watchdog while the store takes writes, so a daemon whose store is stuck is
 //! restarted.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -47,11 +46,7 @@ pub enum DaemonError {
 pub fn context(settings: Settings) -> Result<Context, DaemonError> {
     let store = Store::open_with_cache(&settings.data_dir, settings.store_cache)?;
     let fetcher = Fetcher::new(&settings.fetch)?;
-    Ok(Context {
-        settings: Arc::new(settings),
-        fetcher: Arc::new(fetcher),
-        store,
-    })
+    Ok(Context::new(settings, fetcher, store))
 }
 
 /// Tells systemd, when it started us with a notify socket.

@@ -106,11 +106,7 @@ pub async fn apply(live: &Live, catalog: &Catalog, runner: &mut Runner) -> Optio
     keep_until_restart(&old.settings, &mut settings);
     replan(&old, &settings);
     let (added, removed, changed) = differences(&old.settings, &settings);
-    let ctx = Context {
-        settings: Arc::new(settings),
-        fetcher: Arc::new(fetcher),
-        store: old.store.clone(),
-    };
+    let ctx = Context::new(settings, fetcher, old.store.clone());
     live.set(ctx.clone());
     if let Err(err) = catalog.refresh(&ctx).await {
         tracing::error!(error = %err, "cannot render the feeds after a reload");

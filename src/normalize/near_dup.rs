@@ -111,7 +111,7 @@ pub struct Fingerprint {
 
 /// The bin of a 64-bit hash, from its top 32 bits (multiply-shift range reduction).
 fn bin_of(hash: u64) -> usize {
-    ((hash >> 32) * HASHES as u64 >> 32) as usize
+    (((hash >> 32) * HASHES as u64) >> 32) as usize
 }
 
 /// The bin an empty bin borrows from at its `attempt`th try: a fixed hash of both.

@@ -33,7 +33,29 @@ pub struct Context {
     pub settings: Arc<Settings>,
     pub fetcher: Arc<Fetcher>,
     pub store: Store,
+    /// Source runs in flight at once: a run holds its listing and items in memory, so a
+    /// thousand sources due together wait here instead of all holding theirs.
+    pub runs: Arc<tokio::sync::Semaphore>,
 }
+
+impl Context {
+    pub fn new(settings: Settings, fetcher: Fetcher, store: Store) -> Context {
+        let runs = settings
+            .fetch
+            .concurrency
+            .saturating_mul(RUNS_PER_REQUEST_SLOT);
+        Context {
+            settings: Arc::new(settings),
+            fetcher: Arc::new(fetcher),
+            store,
+            runs: Arc::new(tokio::sync::Semaphore::new(runs)),
+        }
+    }
+}
+
+/// Source runs in flight per request slot (`fetch.concurrency`): a run spends most of its
+/// time between requests (host delays, parsing, storing), so a few runs share a slot.
+const RUNS_PER_REQUEST_SLOT: usize = 4;
 
 /// The context the daemon runs with now; a reload replaces it whole, and whoever reads
 /// it afterwards gets the new one.
@@ -127,6 +149,8 @@ pub async fn refresh(
     source: &SourceDef,
     plan: impl FnOnce(&mut SourceState, &Result<Report, RunError>),
 ) -> Result<Report, RunError> {
+    // The semaphore is never closed.
+    let _turn = ctx.runs.acquire().await.ok();
     let store = ctx.store.clone();
     let name = source.name.clone();
     let (mut state, recent) = blocking::run(move || {

@@ -147,7 +147,7 @@ impl Store {
             for (band, hash) in fingerprint.bands.iter().enumerate() {
                 let entry = band_key(band, *hash);
                 if let Some(list) = listed_with(self.lsh.get(entry)?.as_deref(), &item.key) {
-                    self.lsh.insert(&entry, list)?;
+                    self.lsh.insert(entry, list)?;
                 }
             }
         }

@@ -368,7 +368,7 @@ mod tests {
         let mut reprint = item("//paper.example/a2.htm", "滨州：为群众办实事66315件");
         reprint.content = Some(body.replace("<p>坐到群众炕头、", "<p>"));
         let other = item("//paper.example/a3.htm", "另一篇");
-        let batch = vec![first.clone(), reprint, other.clone(), first, other];
+        let batch = [first.clone(), reprint, other.clone(), first, other];
         for size in [1, batch.len()] {
             let dir = tempfile::tempdir().unwrap();
             let store = Store::open(dir.path()).unwrap();
