@@ -6,7 +6,8 @@
 //! each), beside the peak of the Python pipeline of `benches/ingest` reading the same
 //! 1,000 feeds (its venv must exist: run `cargo bench --bench ingest` once first).
 //!
-//! Run with `cargo bench --bench memory`; `PAPERBOY_BENCH_SOURCES` (1000) sets the count.
+//! Run with `cargo bench --bench memory`; `PAPERBOY_BENCH_SOURCES` (1000) sets the count,
+//! `PAPERBOY_BENCH_STORE_CACHE` the store's cache.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -86,14 +87,10 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
     let base = site::serve(sources, 0);
+    // `PAPERBOY_BENCH_DIR` keeps the installation (store included) there, to look into.
     let work = tempfile::tempdir().unwrap();
-    let config = site::configure(
-        &work.path().join("paperboy"),
-        &base,
-        sources,
-        0,
-        sources / 20,
-    );
+    let root = std::env::var_os("PAPERBOY_BENCH_DIR").map_or(work.path().to_path_buf(), Into::into);
+    let config = site::configure(&root.join("paperboy"), &base, sources, 0, sources / 20);
 
     let idle_before = idle(&config);
     let fetch_peak = peak_of(Command::new(site::BIN).arg("fetch").arg("-c").arg(&config));
@@ -105,8 +102,8 @@ fn main() {
         peak_of(
             Command::new(&python)
                 .arg(script)
-                .arg(work.path().join("items.db"))
-                .arg(work.path().join("bench.atom"))
+                .arg(root.join("items.db"))
+                .arg(root.join("bench.atom"))
                 .arg("100")
                 .arg("feeds")
                 .args((0..sources).map(|n| format!("{base}/feed{n}.xml"))),

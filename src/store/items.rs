@@ -5,7 +5,7 @@ use super::dedup::{Near, band_key, listed_with};
 
 /// Items written per transaction by [`Store::upsert_all`].
 const BATCH: usize = 64;
-use super::keys::{feed_entry, guid_key};
+use super::keys::guid_key;
 use super::places::{create, own_place, place};
 use super::records::{Origin, Version};
 use super::tx::{Tx, TxResult, abort};
@@ -132,8 +132,7 @@ impl Store {
             }
             if !item.feeds.iter().any(|slug| slug == origin.feed) {
                 item.feeds.push(origin.feed.to_string());
-                tx.feed_time
-                    .insert(feed_entry(origin.feed, item.sort_time(), &item.key), &[])?;
+                tx.enter_feed(origin.feed, item.sort_time(), &item.key)?;
                 outcome = Upserted::New;
             }
             if outcome == Upserted::New {
@@ -166,8 +165,7 @@ impl Tx<'_> {
         let Some(mut item) = self.load(&key)? else {
             let item = create(key, origin, new, now);
             self.index(&item, origin.source, new)?;
-            self.feed_time
-                .insert(feed_entry(origin.feed, item.sort_time(), &key), &[])?;
+            self.enter_feed(origin.feed, item.sort_time(), &key)?;
             self.items.insert(&key.0, encode(&item))?;
             if let Near::Distinct(Some(fingerprint)) = near {
                 for (band, hash) in fingerprint.bands.iter().enumerate() {

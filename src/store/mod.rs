@@ -35,6 +35,8 @@ const TREE_URLS: &str = "urls";
 const TREE_GUIDS: &str = "guids";
 const TREE_IDS: &str = "ids";
 const TREE_FEED_TIME: &str = "feed_time";
+/// Items per feed: `slug` → count (u64), kept with the time index.
+const TREE_FEED_COUNTS: &str = "feed_counts";
 const TREE_SOURCES: &str = "sources";
 const TREE_LSH: &str = "lsh";
 /// Old key → new key of items that moved to their primary place's key.
@@ -54,6 +56,8 @@ const META_SCHEMA: &[u8] = b"schema_version";
 const META_CREATED: &[u8] = b"created";
 const META_HEALTH: &[u8] = b"health";
 const META_IMAGE_KEY: &[u8] = b"image_key";
+/// Present once the per-feed counts were made from the time index.
+const META_FEED_COUNTS: &[u8] = b"feed_counts";
 /// The near-duplicate fingerprint scheme the band index was built with.
 const META_FINGERPRINT: &[u8] = b"fingerprint_scheme";
 
@@ -92,6 +96,7 @@ pub struct Store {
     guids: sled::Tree,
     ids: sled::Tree,
     feed_time: sled::Tree,
+    feed_counts: sled::Tree,
     sources: sled::Tree,
     lsh: sled::Tree,
     aliases: sled::Tree,
@@ -138,6 +143,7 @@ impl Store {
             guids: tree(TREE_GUIDS)?,
             ids: tree(TREE_IDS)?,
             feed_time: tree(TREE_FEED_TIME)?,
+            feed_counts: tree(TREE_FEED_COUNTS)?,
             sources: tree(TREE_SOURCES)?,
             lsh: tree(TREE_LSH)?,
             aliases: tree(TREE_ALIASES)?,
@@ -177,6 +183,11 @@ impl Store {
                 )?;
                 store.db.flush()?;
             }
+        }
+        if store.meta.get(META_FEED_COUNTS)?.is_none() {
+            store.recount_feeds()?;
+            store.meta.insert(META_FEED_COUNTS, &[])?;
+            store.db.flush()?;
         }
         let scheme = store.meta.get(META_FINGERPRINT)?;
         if scheme.as_deref() != Some(&crate::normalize::near_dup::SCHEME.to_be_bytes()[..]) {

@@ -4,7 +4,6 @@
 //! arrive in. An item whose primary place changes moves to that place's key and leaves an
 //! alias behind, so every index that pointed at it still finds it.
 
-use super::keys::feed_entry;
 use super::records::{Origin, Version};
 use super::tx::{Tx, TxResult};
 use super::{NewItem, Place, StoredItem, encode};
@@ -41,13 +40,11 @@ impl Tx<'_> {
         }
         if item.key != old_key || item.sort_time() != before.sort_time() {
             for slug in &before.feeds {
-                self.feed_time
-                    .remove(feed_entry(slug, before.sort_time(), &old_key))?;
+                self.leave_feed(slug, before.sort_time(), &old_key)?;
             }
         }
         for slug in &item.feeds {
-            self.feed_time
-                .insert(feed_entry(slug, item.sort_time(), &item.key), &[])?;
+            self.enter_feed(slug, item.sort_time(), &item.key)?;
         }
         self.index(&item, source, new)?;
         self.items.insert(&item.key.0, encode(&item))?;

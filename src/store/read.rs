@@ -2,6 +2,7 @@
 //! lookups by key, id or URL.
 
 use super::keys::{feed_prefix, item_of_feed_entry};
+use super::tx::decode_count;
 use super::{Store, StoreError, StoredItem, TREE_ITEMS, decode, follow_aliases};
 use crate::normalize::ItemKey;
 
@@ -112,9 +113,38 @@ impl Store {
         Ok(out)
     }
 
-    /// How many items a feed has.
+    /// How many items a feed has: one read, kept with the time index as it changes.
     pub fn feed_len(&self, feed: &str) -> usize {
-        self.feed_time.scan_prefix(feed_prefix(feed)).keys().count()
+        let count = self.feed_counts.get(feed).ok().flatten();
+        count.map_or(0, |bytes| decode_count(&bytes) as usize)
+    }
+
+    /// Makes every feed's count from its time index (a store from before the counts).
+    pub(super) fn recount_feeds(&self) -> Result<(), StoreError> {
+        let mut counts: std::collections::HashMap<Vec<u8>, u64> = Default::default();
+        for entry in self.feed_time.iter().keys() {
+            let entry = entry?;
+            let slug = entry.split(|b| *b == 0).next().unwrap_or_default();
+            *counts.entry(slug.to_vec()).or_default() += 1;
+        }
+        self.feed_counts.clear()?;
+        for (slug, count) in counts {
+            self.feed_counts.insert(slug, &count.to_be_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Removes one entry of the time index, and counts it out of its feed (retention,
+    /// under the write lock, outside item transactions).
+    pub(super) fn remove_feed_entry(&self, entry: &[u8]) -> Result<(), StoreError> {
+        if self.feed_time.remove(entry)?.is_some() {
+            let slug = entry.split(|b| *b == 0).next().unwrap_or_default();
+            self.feed_counts.update_and_fetch(slug, |count| {
+                let left = count.map_or(0, decode_count).saturating_sub(1);
+                Some(left.to_be_bytes().to_vec())
+            })?;
+        }
+        Ok(())
     }
 
     /// The item under `key`, following the aliases of items that moved to their
@@ -155,6 +185,41 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::{test_item as item, test_origin};
+
+    #[test]
+    fn a_feeds_count_follows_its_time_index_and_is_made_for_an_older_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let indexed =
+            |store: &Store, feed: &str| store.feed_time.scan_prefix(feed_prefix(feed)).count();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            for i in 0..5 {
+                let mut new = item(&format!("//n.example/{i}"), &format!("t{i}"));
+                new.published = Some((i * 1000, 8 * 3600));
+                store
+                    .upsert(&test_origin("one", "s"), &new, 10_000)
+                    .unwrap();
+                // Listed again with a corrected time: moved in the index, counted once.
+                new.published = Some((i * 1000 + 500, 8 * 3600));
+                store
+                    .upsert(&test_origin("one", "s"), &new, 11_000)
+                    .unwrap();
+                // Carried by a second feed's source too.
+                store
+                    .upsert(&test_origin("two", "t"), &new, 12_000)
+                    .unwrap();
+            }
+            assert_eq!((store.feed_len("one"), indexed(&store, "one")), (5, 5));
+            assert_eq!((store.feed_len("two"), indexed(&store, "two")), (5, 5));
+            assert_eq!(store.feed_len("none"), 0);
+            // As a store from before the counts: none kept.
+            store.feed_counts.clear().unwrap();
+            store.meta.remove(super::super::META_FEED_COUNTS).unwrap();
+            store.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!((store.feed_len("one"), store.feed_len("two")), (5, 5));
+    }
 
     #[test]
     fn newest_first_and_limited() {

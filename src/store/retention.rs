@@ -68,7 +68,7 @@ impl Store {
                 let Some(key) = item_of_feed_entry(&entry) else {
                     continue;
                 };
-                self.feed_time.remove(&entry)?;
+                self.remove_feed_entry(&entry)?;
                 pruned.from_feeds += 1;
                 let Some(bytes) = self.items.get(key.0)? else {
                     continue;
@@ -189,8 +189,7 @@ impl Store {
         }
         for item in items {
             for feed in &item.feeds {
-                self.feed_time
-                    .remove(feed_entry(feed, item.sort_time(), &item.key))?;
+                self.remove_feed_entry(&feed_entry(feed, item.sort_time(), &item.key))?;
             }
             self.items.remove(item.key.0)?;
         }
@@ -431,6 +430,12 @@ mod tests {
             }];
             store.prune(&keep, now, now - window).unwrap();
             assert!(store.item_count() <= (per_day * 4) as usize, "day {day}");
+            let indexed = store.feed_time.scan_prefix(feed_prefix("f")).count();
+            assert_eq!(
+                store.feed_len("f"),
+                indexed,
+                "day {day}: the count is the index's"
+            );
             store.flush().unwrap();
             sizes.push((
                 store.item_count(),
