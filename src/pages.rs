@@ -8,6 +8,7 @@ use crate::config::{FeedDef, HEALTH_FEED, Settings};
 use crate::model::health::CONFIG_SUBJECT;
 use crate::pipeline::Context;
 use crate::publish::{Catalog, Format};
+use crate::store::StoreError;
 
 /// Headlines shown per feed on the index page.
 const NEWEST: usize = 5;
@@ -127,7 +128,11 @@ pub fn index(ctx: &Context, catalog: &Catalog) -> String {
 
 fn card(ctx: &Context, catalog: &Catalog, def: &FeedDef) -> FeedCard {
     let settings = &ctx.settings;
-    let document = catalog.get(&def.slug);
+    let document = catalog
+        .get_blocking(ctx, &def.slug)
+        .inspect_err(|err| tracing::error!(feed = def.slug, error = %err, "cannot render feed"))
+        .ok()
+        .flatten();
     let failing = def
         .sources
         .iter()
@@ -173,10 +178,14 @@ fn card(ctx: &Context, catalog: &Catalog, def: &FeedDef) -> FeedCard {
 }
 
 /// The page of one feed, or `None` when there is no such feed.
-pub fn feed(ctx: &Context, catalog: &Catalog, slug: &str) -> Option<String> {
+pub fn feed(ctx: &Context, catalog: &Catalog, slug: &str) -> Result<Option<String>, StoreError> {
     let settings = &ctx.settings;
-    let def = settings.feed(slug)?;
-    let document = catalog.get(slug)?;
+    let Some(def) = settings.feed(slug) else {
+        return Ok(None);
+    };
+    let Some(document) = catalog.get_blocking(ctx, slug)? else {
+        return Ok(None);
+    };
     let entries = document
         .posts
         .iter()
@@ -201,8 +210,7 @@ pub fn feed(ctx: &Context, catalog: &Catalog, slug: &str) -> Option<String> {
         links: links(settings, slug),
         entries,
     };
-    Some(
-        page.render()
-            .unwrap_or_else(|err| format!("cannot render the page: {err}")),
-    )
+    Ok(Some(page.render().unwrap_or_else(|err| {
+        format!("cannot render the page: {err}")
+    })))
 }

@@ -48,20 +48,30 @@ async fn feed(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    let not_found = || (StatusCode::NOT_FOUND, format!("no feed named {file}\n")).into_response();
     if !file.contains('.') {
-        // `/feeds/<slug>`: the feed as a page.
-        let ctx = state.live.get();
-        return match crate::pages::feed(&ctx, &state.catalog, &file) {
-            Some(page) => Html(page).into_response(),
-            None => (StatusCode::NOT_FOUND, format!("no feed named {file}\n")).into_response(),
+        // `/feeds/<slug>`: the feed as a page (it may render the feed: off the async threads).
+        let (ctx, catalog, slug) = (state.live.get(), state.catalog.clone(), file.clone());
+        return match crate::blocking::run(move || crate::pages::feed(&ctx, &catalog, &slug)).await {
+            Ok(Ok(Some(page))) => Html(page).into_response(),
+            Ok(Ok(None)) => not_found(),
+            Ok(Err(err)) => cannot_render(&file, &err),
+            Err(err) => cannot_render(&file, &err),
         };
     }
-    let found = file.rsplit_once('.').and_then(|(slug, extension)| {
-        let format = Format::of_extension(extension)?;
-        Some((state.catalog.get(slug)?, format))
-    });
-    let Some((document, format)) = found else {
-        return (StatusCode::NOT_FOUND, format!("no feed named {file}\n")).into_response();
+    let Some((slug, format)) = file
+        .rsplit_once('.')
+        .and_then(|(slug, extension)| Some((slug, Format::of_extension(extension)?)))
+    else {
+        return not_found();
+    };
+    let document = match state.catalog.kept(slug) {
+        Some(document) => document,
+        None => match state.catalog.get(&state.live.get(), slug).await {
+            Ok(Some(document)) => document,
+            Ok(None) => return not_found(),
+            Err(err) => return cannot_render(slug, &err),
+        },
     };
     send(
         &headers,
@@ -70,6 +80,16 @@ async fn feed(
         Some(document.updated),
         None,
     )
+}
+
+/// A feed that could not be rendered: logged, and said.
+fn cannot_render(slug: &str, err: &dyn std::fmt::Display) -> Response {
+    tracing::error!(feed = slug, error = %err, "cannot render feed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("cannot render the feed {slug}: {err}\n"),
+    )
+        .into_response()
 }
 
 /// A document's bytes as the client asks for them: gzipped when it takes gzip, each
@@ -328,7 +348,12 @@ async fn healthz(State(state): State<ServerState>) -> Response {
 async fn metrics(State(state): State<ServerState>) -> Response {
     let ctx = state.live.get();
     for def in &ctx.settings.feeds {
-        let stored = state.catalog.get(&def.slug).map_or(0, |doc| doc.stored);
+        // From the kept document, else counted (a topic feed not kept keeps its last).
+        let stored = match state.catalog.kept(&def.slug) {
+            Some(document) => document.stored,
+            None if def.select.is_none() => ctx.store.feed_len(&def.slug),
+            None => continue,
+        };
         telemetry::feed_gauge(&def.slug, stored);
     }
     for source in ctx.settings.sources() {

@@ -197,3 +197,74 @@ fn the_daemon_runs_sources_on_schedule_and_publishes_additions() {
     // SIGTERM stops it cleanly.
     assert_eq!(daemon.terminate(), Some(0), "{}", install.daemon_log());
 }
+
+/// Feeds whose documents together outgrow what the daemon keeps rendered: each is
+/// rendered again when asked for, with the same bytes, so its validators still hold.
+#[test]
+fn feeds_let_go_from_memory_are_served_the_same_again() {
+    // Distinct texts of 2,500 characters (7.5 KB), so none merge as reprints; 12 feeds of
+    // 100 make about 45 MB of documents.
+    let mut state = 11u64;
+    let mut text = move |chars: usize| -> String {
+        (0..chars)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                char::from_u32(0x4E00 + (state >> 33) as u32 % 3000).unwrap()
+            })
+            .collect()
+    };
+    let fixture = Fixture::start();
+    let mut feeds = Vec::new();
+    for f in 0..12 {
+        let items: Vec<Article> = (0..100)
+            .map(|i| {
+                Article::new(
+                    &format!("第{f}栏 第{i}条"),
+                    &format!("http://news.example.cn/{f}/{i}.html"),
+                    Some(&format!("2026-11-{:02} 08:{:02}:00", 1 + i % 28, i % 60)),
+                    &format!("<p>{}</p>", text(2500)),
+                )
+            })
+            .collect();
+        fixture.set(&format!("/{f}.xml"), Reply::rss(rss("栏目", &items)));
+        feeds.push((
+            format!("lanmu{f}"),
+            format!(
+                "title = \"栏目{f}\"\nschedule = \"0 0 1 1 *\"\n[[sources]]\nname = \"s{f}\"\nkind = \"feed\"\nurl = \"{}\"\n",
+                fixture.url(&format!("/{f}.xml"))
+            ),
+        ));
+    }
+    let files: Vec<(&str, &str)> = feeds
+        .iter()
+        .map(|(s, t)| (s.as_str(), t.as_str()))
+        .collect();
+    let install = Install::new(&files);
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "{out}");
+    let daemon = install.daemon();
+    let mut first = Vec::new();
+    for round in 0..2 {
+        for (f, (slug, _)) in feeds.iter().enumerate() {
+            let Got(status, headers, body) = daemon.get_with(&format!("/feeds/{slug}.atom"), &[]);
+            assert_eq!(status, 200, "{slug}");
+            let etag = headers["etag"].to_str().unwrap().to_string();
+            let text = String::from_utf8(body).unwrap();
+            assert_eq!(entries(&text).len(), 100, "{slug}");
+            if round == 0 {
+                first.push((etag, text.len()));
+            } else {
+                assert_eq!(
+                    (etag.clone(), text.len()),
+                    first[f],
+                    "{slug}: the same document again"
+                );
+                let Got(status, _, _) =
+                    daemon.get_with(&format!("/feeds/{slug}.atom"), &[("if-none-match", &etag)]);
+                assert_eq!(status, 304, "{slug}");
+            }
+        }
+    }
+}
