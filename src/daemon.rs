@@ -23,6 +23,7 @@ use crate::reload;
 use crate::runner::Runner;
 use crate::server::{ServerState, router};
 use crate::store::{Store, StoreError};
+use axum::serve::ListenerExt;
 
 /// How long runs in progress may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -101,6 +102,13 @@ pub async fn run(settings: Settings) -> Result<(), DaemonError> {
         metrics,
         images: Default::default(),
     };
+    // TCP_NODELAY, as nginx sets it: the end of a response never waits for the reader to
+    // acknowledge what came before (Nagle's algorithm).
+    let listener = listener.tap_io(|stream| {
+        if let Err(err) = stream.set_nodelay(true) {
+            tracing::debug!(error = %err, "cannot set TCP_NODELAY");
+        }
+    });
     let server = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown.clone().cancelled_owned());
     let server = tokio::spawn(async move { server.await });
