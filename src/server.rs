@@ -1,6 +1,6 @@
 //! HTTP: the feeds in three formats (with ETag/Last-Modified/304 and gzip), their archive
 //! pages, the HTML pages, OPML, health, metrics and the image proxy. Feed documents come
-//! ready-made from the catalog; archive pages (rarely asked for, then cached by clients)
+//! from the catalog, ready-made (or rendered there when it let them go); archive pages (rarely asked for, then cached by clients)
 //! and the HTML pages are rendered per request.
 
 use axum::Router;

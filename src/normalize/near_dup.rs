@@ -257,7 +257,7 @@ mod tests {
     fn bands_collide_about_as_often_as_the_overlap_says() {
         // Texts of 400 characters from a fixed generator; each pair shares a prefix, so
         // its overlap is known. Over many pairs, the share that collide must follow the
-        // banding curve 1 − (1 − J⁴)³² of their Jaccard overlap J.
+        // banding curve 1 − (1 − J³)¹⁶ of their Jaccard overlap J.
         let mut state = 7u64;
         let mut next = move || {
             state = state

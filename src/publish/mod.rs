@@ -197,7 +197,7 @@ impl Default for Catalog {
 }
 
 impl Catalog {
-    /// A catalog with the health feed rendered; feeds are rendered when asked for.
+    /// A catalog with every feed rendered (as many kept as fit) and the health feed.
     pub async fn build(ctx: &Context) -> Result<Catalog, StoreError> {
         let catalog = Catalog::default();
         catalog.refresh(ctx).await?;
@@ -213,7 +213,7 @@ impl Catalog {
         for feed in &ctx.settings.feeds {
             let generation = self.generation.load(Ordering::SeqCst);
             let document = render_blocking(ctx, &feed.slug).await?;
-            self.keep(document, generation);
+            self.keep(Arc::new(document), generation);
         }
         self.rebuild_health(ctx).await;
         Ok(())
@@ -254,7 +254,7 @@ impl Catalog {
         }
         let generation = self.generation.load(Ordering::SeqCst);
         match render_blocking(ctx, slug).await {
-            Ok(document) => self.keep(document, generation),
+            Ok(document) => self.keep(Arc::new(document), generation),
             Err(err) => tracing::error!(feed = slug, error = %err, "cannot render feed"),
         }
     }
@@ -282,7 +282,7 @@ impl Catalog {
         }
         let generation = self.generation.load(Ordering::SeqCst);
         let document = Arc::new(render_blocking(ctx, slug).await?);
-        self.keep_shared(document.clone(), generation);
+        self.keep(document.clone(), generation);
         Ok(Some(document))
     }
 
@@ -300,15 +300,12 @@ impl Catalog {
         };
         let generation = self.generation.load(Ordering::SeqCst);
         let document = Arc::new(render(&ctx.settings, def, &ctx.store)?);
-        self.keep_shared(document.clone(), generation);
+        self.keep(document.clone(), generation);
         Ok(Some(document))
     }
 
-    fn keep(&self, document: Document, generation: u64) {
-        self.keep_shared(Arc::new(document), generation);
-    }
-
-    fn keep_shared(&self, document: Arc<Document>, generation: u64) {
+    /// Keeps a document rendered at `generation`, unless something changed since.
+    fn keep(&self, document: Arc<Document>, generation: u64) {
         if self.generation.load(Ordering::SeqCst) == generation {
             self.documents.insert(document.slug.clone(), document);
         }

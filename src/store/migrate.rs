@@ -4,6 +4,8 @@
 //! item's own fields become its owner's version; its other places keep none (their feeds
 //! show the owner's version, as before). The owner's identity is written as the item's
 //! key itself, so no Atom id changes.
+//!
+//! Stores from before the per-feed counts get them counted from the time index.
 
 use serde::Deserialize;
 
@@ -105,6 +107,23 @@ pub(super) fn from_v2(store: &Store) -> Result<(), StoreError> {
         .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
     store.db.flush()?;
     Ok(())
+}
+
+impl Store {
+    /// Makes every feed's count from its time index (a store from before the counts).
+    pub(super) fn recount_feeds(&self) -> Result<(), StoreError> {
+        let mut counts: std::collections::HashMap<Vec<u8>, u64> = Default::default();
+        for entry in self.feed_time.iter().keys() {
+            let entry = entry?;
+            let slug = entry.split(|b| *b == 0).next().unwrap_or_default();
+            *counts.entry(slug.to_vec()).or_default() += 1;
+        }
+        self.feed_counts.clear()?;
+        for (slug, count) in counts {
+            self.feed_counts.insert(slug, &count.to_be_bytes())?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -119,34 +119,6 @@ impl Store {
         count.map_or(0, |bytes| decode_count(&bytes) as usize)
     }
 
-    /// Makes every feed's count from its time index (a store from before the counts).
-    pub(super) fn recount_feeds(&self) -> Result<(), StoreError> {
-        let mut counts: std::collections::HashMap<Vec<u8>, u64> = Default::default();
-        for entry in self.feed_time.iter().keys() {
-            let entry = entry?;
-            let slug = entry.split(|b| *b == 0).next().unwrap_or_default();
-            *counts.entry(slug.to_vec()).or_default() += 1;
-        }
-        self.feed_counts.clear()?;
-        for (slug, count) in counts {
-            self.feed_counts.insert(slug, &count.to_be_bytes())?;
-        }
-        Ok(())
-    }
-
-    /// Removes one entry of the time index, and counts it out of its feed (retention,
-    /// under the write lock, outside item transactions).
-    pub(super) fn remove_feed_entry(&self, entry: &[u8]) -> Result<(), StoreError> {
-        if self.feed_time.remove(entry)?.is_some() {
-            let slug = entry.split(|b| *b == 0).next().unwrap_or_default();
-            self.feed_counts.update_and_fetch(slug, |count| {
-                let left = count.map_or(0, decode_count).saturating_sub(1);
-                Some(left.to_be_bytes().to_vec())
-            })?;
-        }
-        Ok(())
-    }
-
     /// The item under `key`, following the aliases of items that moved to their
     /// primary place's key.
     pub fn item(&self, key: &ItemKey) -> Result<Option<StoredItem>, StoreError> {

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use super::dedup::MAX_PER_BAND;
 use super::keys::{feed_entry, feed_prefix, guid_key, item_of_feed_entry, time_bytes};
+use super::tx::decode_count;
 use super::{NewItem, Origin, Store, StoreError, StoredItem, TREE_ITEMS, decode, encode};
 use crate::model::ItemKey;
 
@@ -192,6 +193,19 @@ impl Store {
                 self.remove_feed_entry(&feed_entry(feed, item.sort_time(), &item.key))?;
             }
             self.items.remove(item.key.0)?;
+        }
+        Ok(())
+    }
+
+    /// Removes one entry of the time index, and counts it out of its feed (retention,
+    /// under the write lock, outside item transactions).
+    pub(super) fn remove_feed_entry(&self, entry: &[u8]) -> Result<(), StoreError> {
+        if self.feed_time.remove(entry)?.is_some() {
+            let slug = entry.split(|b| *b == 0).next().unwrap_or_default();
+            self.feed_counts.update_and_fetch(slug, |count| {
+                let left = count.map_or(0, decode_count).saturating_sub(1);
+                Some(left.to_be_bytes().to_vec())
+            })?;
         }
         Ok(())
     }
