@@ -140,7 +140,7 @@ impl Store {
         self.lsh.clear()?;
         for entry in self.items.iter() {
             let (_, bytes) = entry?;
-            let item: StoredItem = super::decode(super::TREE_ITEMS, &bytes)?;
+            let item = super::decode_item(&bytes)?;
             let Some(fingerprint) = Fingerprint::of(&stored_text(&item)) else {
                 continue;
             };

@@ -9,9 +9,7 @@ use super::keys::guid_key;
 use super::places::{create, own_place, place};
 use super::records::{Origin, Version};
 use super::tx::{Tx, TxResult, abort};
-use super::{
-    NewItem, Store, StoreError, StoredItem, TREE_ITEMS, Upserted, decode, encode, follow_aliases,
-};
+use super::{NewItem, Store, StoreError, StoredItem, Upserted, decode_item, follow_aliases};
 use crate::normalize::ItemKey;
 
 impl Store {
@@ -137,7 +135,7 @@ impl Store {
             }
             if outcome == Upserted::New {
                 tx.index(&item, origin.source, &probe)?;
-                tx.items.insert(&item.key.0, encode(&item))?;
+                tx.items.insert(&item.key.0, item.to_record())?;
             }
             Ok(Some(outcome))
         })
@@ -166,7 +164,7 @@ impl Tx<'_> {
             let item = create(key, origin, new, now);
             self.index(&item, origin.source, new)?;
             self.enter_feed(origin.feed, item.sort_time(), &key)?;
-            self.items.insert(&key.0, encode(&item))?;
+            self.items.insert(&key.0, item.to_record())?;
             if let Near::Distinct(Some(fingerprint)) = near {
                 for (band, hash) in fingerprint.bands.iter().enumerate() {
                     let entry = band_key(band, *hash);
@@ -271,9 +269,7 @@ impl Tx<'_> {
     /// The item under `key`, following the aliases a re-owned item leaves behind.
     fn load(&self, key: &ItemKey) -> TxResult<Option<StoredItem>> {
         let bytes = follow_aliases(*key, |k| self.items.get(k.0), |k| self.aliases.get(k.0))?;
-        bytes
-            .map(|b| decode(TREE_ITEMS, &b).map_err(abort))
-            .transpose()
+        bytes.map(|b| decode_item(&b).map_err(abort)).transpose()
     }
 
     /// Points every identity of `new` at the item.

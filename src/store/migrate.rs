@@ -5,12 +5,14 @@
 //! show the owner's version, as before). The owner's identity is written as the item's
 //! key itself, so no Atom id changes.
 //!
+//! Schema 3 → 4: an item's primary version, equal to its main fields, is written once.
+//!
 //! Stores from before the per-feed counts get them counted from the time index.
 
 use serde::Deserialize;
 
 use super::records::{Place, StoredItem, Version};
-use super::{META_SCHEMA, SCHEMA_VERSION, Store, StoreError, TREE_ITEMS, decode, encode};
+use super::{META_SCHEMA, SCHEMA_VERSION, Store, StoreError, TREE_ITEMS, decode};
 use crate::normalize::ItemKey;
 
 #[derive(Deserialize)]
@@ -100,7 +102,22 @@ pub(super) fn from_v2(store: &Store) -> Result<(), StoreError> {
             categories: old.categories,
             fingerprint: old.fingerprint,
         };
-        store.items.insert(key, encode(&item))?;
+        store.items.insert(key, item.to_record())?;
+    }
+    store
+        .meta
+        .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+    store.db.flush()?;
+    Ok(())
+}
+
+/// Schema 3 → 4: items are rewritten with their shown version written once (see
+/// [`StoredItem::to_record`]); nothing else changes.
+pub(super) fn from_v3(store: &Store) -> Result<(), StoreError> {
+    for entry in store.items.iter() {
+        let (key, bytes) = entry?;
+        let item: StoredItem = decode(TREE_ITEMS, &bytes)?;
+        store.items.insert(key, item.to_record())?;
     }
     store
         .meta
@@ -129,6 +146,56 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{Upserted, decode_item, encode, test_item, test_origin};
+
+    #[test]
+    fn a_schema_3_store_opens_with_every_item_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
+        let before: Vec<StoredItem> = {
+            let store = Store::open(dir.path()).unwrap();
+            let mut paper = test_item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
+            paper.content = Some(body.into());
+            let mut portal = test_item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
+            portal.content = Some(body.replace("<p>坐到群众炕头、", "<p>"));
+            store
+                .upsert(&test_origin("paper", "dz"), &paper, 1000)
+                .unwrap();
+            let merged = store
+                .upsert(&test_origin("portal", "gov"), &portal, 2000)
+                .unwrap();
+            assert!(matches!(merged, Upserted::Merged { .. }));
+            store
+                .upsert(
+                    &test_origin("paper", "dz"),
+                    &test_item("//paper.example/a2.htm", "短讯"),
+                    3000,
+                )
+                .unwrap();
+            // Written as schema 3 did: every version in full.
+            let items: Vec<StoredItem> = store
+                .items
+                .iter()
+                .map(|e| decode_item(&e.unwrap().1).unwrap())
+                .collect();
+            for item in &items {
+                store.items.insert(item.key.0, encode(item)).unwrap();
+            }
+            store.meta.insert(META_SCHEMA, &3u32.to_be_bytes()).unwrap();
+            store.flush().unwrap();
+            items
+        };
+        assert_eq!(before.iter().map(|i| i.places.len()).sum::<usize>(), 3);
+        let store = Store::open(dir.path()).unwrap();
+        for item in &before {
+            assert_eq!(store.item(&item.key).unwrap().as_ref(), Some(item));
+            let record = store.items.get(item.key.0).unwrap().unwrap();
+            assert!(
+                record.len() < encode(item).len(),
+                "the shown version is written once"
+            );
+        }
+    }
 
     #[test]
     fn a_schema_2_store_opens_with_nothing_lost_and_no_id_changed() {
@@ -182,7 +249,7 @@ mod tests {
         drop(store);
         assert!(
             Store::open(dir.path()).is_ok(),
-            "and opens again as schema 3"
+            "and opens again as the current schema"
         );
     }
 }

@@ -27,7 +27,7 @@ pub use retention::{Keep, Pruned};
 
 /// Version of the record layouts; bump on any change to `records.rs`, and teach
 /// `migrate` the step from the one before.
-const SCHEMA_VERSION: u32 = 3;
+const SCHEMA_VERSION: u32 = 4;
 
 const TREE_META: &str = "meta";
 const TREE_ITEMS: &str = "items";
@@ -164,6 +164,8 @@ impl Store {
                     .unwrap_or(0);
                 if found == 2 {
                     migrate::from_v2(&store)?;
+                } else if found == 3 {
+                    migrate::from_v3(&store)?;
                 } else if found != SCHEMA_VERSION {
                     return Err(StoreError::Schema {
                         path: dir.to_path_buf(),
@@ -306,6 +308,14 @@ fn test_origin<'a>(feed: &'a str, source: &'a str) -> Origin<'a> {
 
 fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
     postcard::to_allocvec(value).expect("records always serialize")
+}
+
+/// An item's record, as [`StoredItem::to_record`] writes it.
+fn decode_item(bytes: &[u8]) -> Result<StoredItem, StoreError> {
+    StoredItem::from_record(bytes).map_err(|err| StoreError::Corrupt {
+        tree: TREE_ITEMS,
+        message: err.to_string(),
+    })
 }
 
 fn decode<T: serde::de::DeserializeOwned>(

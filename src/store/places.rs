@@ -6,7 +6,7 @@
 
 use super::records::{Origin, Version};
 use super::tx::{Tx, TxResult};
-use super::{NewItem, Place, StoredItem, encode};
+use super::{NewItem, Place, StoredItem};
 use crate::model::ItemKey;
 
 impl Tx<'_> {
@@ -47,7 +47,7 @@ impl Tx<'_> {
             self.enter_feed(slug, item.sort_time(), &item.key)?;
         }
         self.index(&item, source, new)?;
-        self.items.insert(&item.key.0, encode(&item))?;
+        self.items.insert(&item.key.0, item.to_record())?;
         Ok(item.key)
     }
 }

@@ -3,7 +3,7 @@
 
 use super::keys::{feed_prefix, item_of_feed_entry};
 use super::tx::decode_count;
-use super::{Store, StoreError, StoredItem, TREE_ITEMS, decode, follow_aliases};
+use super::{Store, StoreError, StoredItem, decode_item, follow_aliases};
 use crate::normalize::ItemKey;
 
 impl Store {
@@ -123,7 +123,7 @@ impl Store {
     /// primary place's key.
     pub fn item(&self, key: &ItemKey) -> Result<Option<StoredItem>, StoreError> {
         let bytes = follow_aliases(*key, |k| self.items.get(k.0), |k| self.aliases.get(k.0))?;
-        bytes.map(|b| decode(TREE_ITEMS, &b)).transpose()
+        bytes.map(|b| decode_item(&b)).transpose()
     }
 
     /// Whether an item with this declared id or URL identity is stored.

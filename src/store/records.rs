@@ -103,6 +103,71 @@ impl Place {
     }
 }
 
+/// How an item is kept on disk (schema 4): the item with the versions of its places that
+/// are its own main fields (the primary place's, nearly always) left out and named by
+/// position, so an article's text is written once, not twice.
+#[derive(Serialize, Deserialize)]
+struct ItemRecord {
+    item: StoredItem,
+    /// Places whose version is the item's main fields.
+    shown: Vec<u32>,
+}
+
+/// The version the item's main fields make.
+fn shown_version(item: &StoredItem) -> Version {
+    Version {
+        title: item.title.clone(),
+        link: item.link.clone(),
+        summary: item.summary.clone(),
+        content: item.content.clone(),
+        author: item.author.clone(),
+        outlet: item.outlet.clone(),
+        published: item.published,
+        categories: item.categories.clone(),
+        fingerprint: item.fingerprint,
+    }
+}
+
+/// Whether `version` is exactly the item's main fields.
+fn is_shown(item: &StoredItem, version: &Version) -> bool {
+    version.fingerprint == item.fingerprint
+        && version.title == item.title
+        && version.link == item.link
+        && version.summary == item.summary
+        && version.content == item.content
+        && version.author == item.author
+        && version.outlet == item.outlet
+        && version.published == item.published
+        && version.categories == item.categories
+}
+
+impl StoredItem {
+    /// The item's bytes on disk.
+    pub(super) fn to_record(&self) -> Vec<u8> {
+        let mut item = self.clone();
+        let mut shown = Vec::new();
+        for (at, place) in item.places.iter_mut().enumerate() {
+            if place.version.as_ref().is_some_and(|v| is_shown(self, v)) {
+                place.version = None;
+                shown.push(at as u32);
+            }
+        }
+        postcard::to_allocvec(&ItemRecord { item, shown }).expect("records always serialize")
+    }
+
+    /// An item from its bytes on disk.
+    pub(super) fn from_record(bytes: &[u8]) -> Result<StoredItem, postcard::Error> {
+        let ItemRecord { mut item, shown } = postcard::from_bytes(bytes)?;
+        for at in shown {
+            let version = shown_version(&item);
+            if let Some(place) = item.places.get_mut(at as usize) {
+                place.version = Some(version);
+            }
+        }
+        Ok(item)
+    }
+}
+
 /// Where a write comes from: a source, its feed and its rank in the config.
 #[derive(Debug, Clone, Copy)]
 pub struct Origin<'a> {

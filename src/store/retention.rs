@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use super::dedup::MAX_PER_BAND;
 use super::keys::{feed_entry, feed_prefix, guid_key, item_of_feed_entry, time_bytes};
 use super::tx::decode_count;
-use super::{NewItem, Origin, Store, StoreError, StoredItem, TREE_ITEMS, decode, encode};
+use super::{NewItem, Origin, Store, StoreError, StoredItem, decode_item};
 use crate::model::ItemKey;
 
 const KEY: u8 = b'k';
@@ -74,12 +74,12 @@ impl Store {
                 let Some(bytes) = self.items.get(key.0)? else {
                     continue;
                 };
-                let mut item: StoredItem = decode(TREE_ITEMS, &bytes)?;
+                let mut item = decode_item(&bytes)?;
                 item.feeds.retain(|feed| feed != rule.feed);
                 if item.feeds.is_empty() {
                     orphans.push(item);
                 } else {
-                    self.items.insert(key.0, encode(&item))?;
+                    self.items.insert(key.0, item.to_record())?;
                     let mut left = feed_prefix(rule.feed);
                     left.extend_from_slice(&key.0);
                     self.tombstones
