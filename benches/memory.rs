@@ -43,6 +43,20 @@ fn resident(pid: u32) -> f64 {
     kib / 1024.0
 }
 
+/// Bytes of the files under `path`.
+fn size_of(path: &Path) -> u64 {
+    std::fs::read_dir(path).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .map(|entry| match entry.metadata() {
+                Ok(meta) if meta.is_dir() => size_of(&entry.path()),
+                Ok(meta) => meta.len(),
+                Err(_) => 0,
+            })
+            .sum()
+    })
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -111,7 +125,10 @@ fn main() {
     });
 
     let items = sources * site::ITEMS_PER_FEED;
-    println!("memory with {sources} feed sources ({items} distinct items), MiB");
+    let stored = size_of(&root.join("paperboy/data")) as f64 / (1 << 20) as f64;
+    println!(
+        "memory with {sources} feed sources ({items} distinct items; the store is {stored:.0} MiB on disk), MiB"
+    );
     println!("| what | paperboy | Python pipeline |");
     println!("|---|---:|---:|");
     println!(
