@@ -192,5 +192,7 @@ fn reprints_merge_and_different_articles_never_do() {
         "{positives} / {negatives}"
     );
     assert_eq!(false_pos, 0, "precision must be 1.00");
-    assert!(recall >= 0.95, "recall {recall:.3}");
+    // The near-duplicate index must keep what it found (0.990 with 32 bands of k-hash
+    // MinHash; 0.995 with one-permutation MinHash in 16 bands of 3).
+    assert!(recall >= 0.99, "recall {recall:.3}");
 }
