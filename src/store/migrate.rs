@@ -104,6 +104,11 @@ pub(super) fn from_v2(store: &Store) -> Result<(), StoreError> {
         };
         store.items.insert(key, item.to_record())?;
     }
+    now_current(store)
+}
+
+/// Records the current schema once a store's items are rewritten in it.
+fn now_current(store: &Store) -> Result<(), StoreError> {
     store
         .meta
         .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
@@ -119,11 +124,7 @@ pub(super) fn from_v3(store: &Store) -> Result<(), StoreError> {
         let item: StoredItem = decode(TREE_ITEMS, &bytes)?;
         store.items.insert(key, item.to_record())?;
     }
-    store
-        .meta
-        .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
-    store.db.flush()?;
-    Ok(())
+    now_current(store)
 }
 
 impl Store {
