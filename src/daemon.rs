@@ -112,6 +112,14 @@ pub async fn run(settings: Settings) -> Result<(), DaemonError> {
     let server = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown.clone().cancelled_owned());
     let server = tokio::spawn(async move { server.await });
+    // The near-duplicate index is built while feeds are already served, not when the
+    // first source run stores its items.
+    let store = ctx.store.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Err(err) = store.prepare_near_duplicates() {
+            tracing::error!(error = %err, "cannot build the near-duplicate index");
+        }
+    });
     tracing::info!(
         listen = %ctx.settings.listen,
         feeds = ctx.settings.feeds.len(),

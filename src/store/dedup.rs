@@ -1,19 +1,18 @@
-//! The near-duplicate index: each item's MinHash bands, kept in one sled tree whose key is
-//! `band, band hash` and whose value lists the items with that band. Finding the items
-//! that share a band with a new one is one point lookup per band, whatever the size of
-//! the store (point lookups, not range scans: sled's iterators cost several times more).
+//! Finding the stored item a new one is a reprint of: candidates from the band index
+//! (`bands`), confirmed by comparing the texts; and rebuilding the `fingerprints` tree
+//! the index is made from.
+
+use std::sync::MutexGuard;
 
 use crate::normalize::ItemKey;
 use crate::normalize::near_dup::{Fingerprint, SAME_ARTICLE, similarity};
 use crate::normalize::plain_text;
 
-use super::{NewItem, Store, StoreError, StoredItem};
+use super::bands::{Bands, band_keys, from_record, to_record};
+use super::{NewItem, Store, StoreError, StoredItem, TREE_FINGERPRINTS};
 
 /// Candidates confirmed at most per new item.
 const MAX_CANDIDATES: usize = 64;
-/// Items listed per band at most: a band shared by very many items is a boilerplate text,
-/// not a reprint, and its list stops growing.
-pub(super) const MAX_PER_BAND: usize = 64;
 
 /// What the index says about an item that matched no identity.
 #[derive(Debug)]
@@ -26,23 +25,6 @@ pub(super) enum Near {
     Distinct(Option<Box<Fingerprint>>),
 }
 
-/// `band (1 byte) band-hash (8)`; the value is the 16-byte keys of its items.
-pub(super) fn band_key(band: usize, hash: u64) -> [u8; 9] {
-    let mut key = [0u8; 9];
-    key[0] = band as u8;
-    key[1..].copy_from_slice(&hash.to_be_bytes());
-    key
-}
-
-/// A band's list of items with `key` added, or `None` when the list is full.
-pub(super) fn listed_with(list: Option<&[u8]>, key: &ItemKey) -> Option<Vec<u8>> {
-    let mut list = list.map(<[u8]>::to_vec).unwrap_or_default();
-    (list.len() < MAX_PER_BAND * 16).then(|| {
-        list.extend_from_slice(&key.0);
-        list
-    })
-}
-
 /// The text an item is compared by: its body, else its summary. Not the title: reprints
 /// retitle.
 pub(super) fn text_of(content: Option<&str>, summary: Option<&str>) -> String {
@@ -50,24 +32,68 @@ pub(super) fn text_of(content: Option<&str>, summary: Option<&str>) -> String {
 }
 
 impl Store {
+    /// The store's write lock, which also holds the band index (`None` until a writer
+    /// first needs it). Item writes and pruning hold it for their whole step.
+    pub(super) fn write_lock(&self) -> MutexGuard<'_, Option<Bands>> {
+        self.writes
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The band index under `lock`, built from the `fingerprints` tree if it is not yet.
+    pub(super) fn bands<'a>(
+        &self,
+        lock: &'a mut Option<Bands>,
+    ) -> Result<&'a mut Bands, StoreError> {
+        if lock.is_none() {
+            let mut bands = Bands::default();
+            for entry in self.fingerprints.iter() {
+                let (key, record) = entry?;
+                match (ItemKey::from_slice(&key), from_record(&record)) {
+                    (Some(key), Some(keys)) => bands.insert(key, &keys),
+                    // Only this item's reprints go unrecognised: nothing stops.
+                    _ => tracing::warn!(
+                        tree = TREE_FINGERPRINTS,
+                        key = ?key.as_ref(),
+                        bytes = record.len(),
+                        "damaged record skipped"
+                    ),
+                }
+            }
+            tracing::debug!(items = bands.len(), "near-duplicate index built");
+            *lock = Some(bands);
+        }
+        Ok(lock.get_or_insert_with(Bands::default))
+    }
+
+    /// Builds the band index now, so that the first source run does not wait for it (a
+    /// daemon does this when it starts).
+    pub fn prepare_near_duplicates(&self) -> Result<(), StoreError> {
+        let mut lock = self.write_lock();
+        self.bands(&mut lock)?;
+        Ok(())
+    }
+
     /// The stored item that `new` would be merged into, with the similarity: what
     /// `upsert` decides for an item that matches no identity (for inspection and
     /// benchmarks).
     pub fn near_duplicate_of(&self, new: &NewItem) -> Result<Option<(ItemKey, f32)>, StoreError> {
-        Ok(match self.near_duplicate(new)? {
+        let mut lock = self.write_lock();
+        let bands = self.bands(&mut lock)?;
+        Ok(match self.near_duplicate(bands, new)? {
             Near::Duplicate { into, similarity } => Some((into, similarity)),
             _ => None,
         })
     }
 
     /// Looks for a stored item that is the same article as `new`.
-    pub(super) fn near_duplicate(&self, new: &NewItem) -> Result<Near, StoreError> {
+    pub(super) fn near_duplicate(&self, bands: &Bands, new: &NewItem) -> Result<Near, StoreError> {
         let text = text_of(new.content.as_deref(), new.summary.as_deref());
         let Some(fingerprint) = Fingerprint::of(&text) else {
             return Ok(Near::Distinct(None));
         };
         let mut best: Option<(ItemKey, f64)> = None;
-        for candidate in self.candidates(&fingerprint)? {
+        for candidate in candidates(bands, &fingerprint) {
             let Some(stored) = self.item(&candidate)? else {
                 continue;
             };
@@ -90,12 +116,13 @@ impl Store {
     /// article is found too.
     pub(super) fn near_duplicate_in_batch(
         &self,
+        bands: &Bands,
         source: &str,
         new: &NewItem,
         earlier: &[NewItem],
         decided: &[Option<Near>],
     ) -> Result<Near, StoreError> {
-        let near = self.near_duplicate(new)?;
+        let near = self.near_duplicate(bands, new)?;
         let Near::Distinct(Some(fingerprint)) = &near else {
             return Ok(near);
         };
@@ -127,9 +154,11 @@ impl Store {
         })
     }
 
-    /// Rebuilds the band index from the stored items' texts: after the fingerprint scheme
-    /// changed, the stored band hashes no longer meet new items' hashes.
+    /// Rebuilds the `fingerprints` tree from the stored items' texts (after the
+    /// fingerprint scheme changed, or from a store that kept its bands another way); the
+    /// band index is built from it again when next needed.
     pub(super) fn reindex_near_duplicates(&self) -> Result<(), StoreError> {
+        let mut lock = self.write_lock();
         let items = self.items.len();
         if items > 0 {
             tracing::info!(
@@ -137,43 +166,30 @@ impl Store {
                 "re-indexing near-duplicates for a new fingerprint scheme"
             );
         }
-        self.lsh.clear()?;
+        self.fingerprints.clear()?;
         for entry in self.items.iter() {
             let (_, bytes) = entry?;
             let item = super::decode_item(&bytes)?;
-            let Some(fingerprint) = Fingerprint::of(&stored_text(&item)) else {
-                continue;
-            };
-            for (band, hash) in fingerprint.bands.iter().enumerate() {
-                let entry = band_key(band, *hash);
-                if let Some(list) = listed_with(self.lsh.get(entry)?.as_deref(), &item.key) {
-                    self.lsh.insert(entry, list)?;
-                }
+            if let Some(fingerprint) = Fingerprint::of(&stored_text(&item)) {
+                self.fingerprints
+                    .insert(item.key.0, &to_record(&band_keys(&fingerprint))[..])?;
             }
         }
+        *lock = None;
         Ok(())
     }
+}
 
-    /// Items that share at least one band with `fingerprint`, most shared bands first.
-    fn candidates(&self, fingerprint: &Fingerprint) -> Result<Vec<ItemKey>, StoreError> {
-        let mut counts: std::collections::HashMap<ItemKey, usize> =
-            std::collections::HashMap::new();
-        for (band, hash) in fingerprint.bands.iter().enumerate() {
-            let Some(list) = self.lsh.get(band_key(band, *hash))? else {
-                continue;
-            };
-            for key in list.chunks_exact(16).filter_map(ItemKey::from_slice) {
-                *counts.entry(key).or_default() += 1;
-            }
-        }
-        let mut ranked: Vec<(ItemKey, usize)> = counts.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        Ok(ranked
-            .into_iter()
-            .take(MAX_CANDIDATES)
-            .map(|(key, _)| key)
-            .collect())
-    }
+/// Items that share at least one band with `fingerprint`, most shared bands first.
+fn candidates(bands: &Bands, fingerprint: &Fingerprint) -> Vec<ItemKey> {
+    let mut ranked: Vec<(ItemKey, usize)> =
+        bands.shared(&band_keys(fingerprint)).into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked
+        .into_iter()
+        .take(MAX_CANDIDATES)
+        .map(|(key, _)| key)
+        .collect()
 }
 
 fn stored_text(item: &StoredItem) -> String {

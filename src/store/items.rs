@@ -1,16 +1,17 @@
 //! Storing items: dedup by identity, near-duplicates joining the stored item, and
 //! sources attaching themselves to items they list.
 
-use super::dedup::{Near, band_key, listed_with};
-
-/// Items written per transaction by [`Store::upsert_all`].
-const BATCH: usize = 64;
+use super::bands::{band_keys, to_record};
+use super::dedup::Near;
 use super::keys::guid_key;
 use super::places::{create, own_place, place};
 use super::records::{Origin, Version};
 use super::tx::{Tx, TxResult, abort};
 use super::{NewItem, Store, StoreError, StoredItem, Upserted, decode_item, follow_aliases};
 use crate::normalize::ItemKey;
+
+/// Items written per transaction by [`Store::upsert_all`].
+const BATCH: usize = 64;
 
 impl Store {
     /// Stores one item of `origin`'s source, merging it with the stored item that has the
@@ -39,10 +40,8 @@ impl Store {
         items: &[NewItem],
         now: i64,
     ) -> Result<Vec<Upserted>, StoreError> {
-        let _serial = self
-            .writes
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut lock = self.write_lock();
+        let bands = self.bands(&mut lock)?;
         let mut outcomes = Vec::with_capacity(items.len());
         for batch in items.chunks(BATCH) {
             let mut plans = Vec::with_capacity(batch.len());
@@ -52,7 +51,13 @@ impl Store {
                 } else if self.identity_known(origin.source, item)? {
                     Some(Near::NotLooked)
                 } else {
-                    Some(self.near_duplicate_in_batch(origin.source, item, &batch[..at], &plans)?)
+                    Some(self.near_duplicate_in_batch(
+                        bands,
+                        origin.source,
+                        item,
+                        &batch[..at],
+                        &plans,
+                    )?)
                 });
             }
             let stored = self.transact(|tx| {
@@ -60,12 +65,18 @@ impl Store {
                     .iter()
                     .zip(&plans)
                     .map(|(item, plan)| match plan {
-                        None => Ok(Upserted::Pruned),
+                        None => Ok((Upserted::Pruned, None)),
                         Some(near) => tx.upsert(origin, item, now, near),
                     })
                     .collect::<TxResult<Vec<_>>>()
             })?;
-            outcomes.extend(stored);
+            // Written: the new items join the band index.
+            for ((outcome, indexed), plan) in stored.into_iter().zip(&plans) {
+                if let (Some(key), Some(Near::Distinct(Some(fingerprint)))) = (indexed, plan) {
+                    bands.insert(key, &band_keys(fingerprint));
+                }
+                outcomes.push(outcome);
+            }
         }
         Ok(outcomes)
     }
@@ -143,18 +154,20 @@ impl Store {
 }
 
 impl Tx<'_> {
+    /// Writes one item of a batch; with the outcome, the key a new item's fingerprint
+    /// was recorded under (for the band index, once the transaction is done).
     fn upsert(
         &self,
         origin: &Origin<'_>,
         new: &NewItem,
         now: i64,
         near: &Near,
-    ) -> TxResult<Upserted> {
+    ) -> TxResult<(Upserted, Option<ItemKey>)> {
         let key = match (self.find(origin.source, new)?, near) {
             (Some(key), _) => key,
             (None, Near::Duplicate { into, similarity }) => {
                 if let Some(outcome) = self.merge(*into, origin, new, *similarity, now)? {
-                    return Ok(outcome);
+                    return Ok((outcome, None));
                 }
                 ItemKey::for_identity(&new.primary_identity(origin.source))
             }
@@ -166,14 +179,11 @@ impl Tx<'_> {
             self.enter_feed(origin.feed, item.sort_time(), &key)?;
             self.items.insert(&key.0, item.to_record())?;
             if let Near::Distinct(Some(fingerprint)) = near {
-                for (band, hash) in fingerprint.bands.iter().enumerate() {
-                    let entry = band_key(band, *hash);
-                    if let Some(list) = listed_with(self.lsh.get(entry)?.as_deref(), &key) {
-                        self.lsh.insert(&entry, list)?;
-                    }
-                }
+                self.fingerprints
+                    .insert(&key.0, &to_record(&band_keys(fingerprint))[..])?;
+                return Ok((Upserted::New, Some(key)));
             }
-            return Ok(Upserted::New);
+            return Ok((Upserted::New, None));
         };
 
         let before = item.clone();
@@ -209,7 +219,7 @@ impl Tx<'_> {
         if item != before {
             self.settle(item, &before, now, origin.source, new)?;
         }
-        Ok(outcome)
+        Ok((outcome, None))
     }
 
     /// Joins a near-duplicate to the stored item `into` as a place of its own (with its
@@ -397,9 +407,9 @@ mod tests {
             store
                 .upsert(&test_origin("paper", "dz"), &paper, 1000)
                 .unwrap();
-            // As an older scheme left it: band hashes that meet nothing new.
-            store.lsh.clear().unwrap();
-            store.lsh.insert(super::band_key(0, 1), &[0u8; 16]).unwrap();
+            // As an older scheme left it: band keys that meet nothing new.
+            let key = store.fingerprints.iter().next().unwrap().unwrap().0;
+            store.fingerprints.insert(key, &[0u8; 64][..]).unwrap();
             store
                 .meta
                 .insert(super::super::META_FINGERPRINT, &1u32.to_be_bytes())
@@ -407,7 +417,12 @@ mod tests {
             store.flush().unwrap();
         }
         let store = Store::open(dir.path()).unwrap();
-        assert!(store.lsh.get(super::band_key(0, 1)).unwrap().is_none());
+        assert!(
+            store
+                .fingerprints
+                .iter()
+                .all(|e| e.unwrap().1.as_ref() != [0u8; 64])
+        );
         let mut portal = item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
         portal.content = Some(body.replace("<p>坐到群众炕头、", "<p>"));
         assert!(matches!(

@@ -7,12 +7,15 @@
 //!
 //! Schema 3 → 4: an item's primary version, equal to its main fields, is written once.
 //!
+//! Schema 4 → 5: the near-duplicate bands move from a tree of band lists (`lsh`) to one
+//! record per item (`fingerprints`), made again from the items' texts when opened.
+//!
 //! Stores from before the per-feed counts get them counted from the time index.
 
 use serde::Deserialize;
 
 use super::records::{Place, StoredItem, Version};
-use super::{META_SCHEMA, SCHEMA_VERSION, Store, StoreError, TREE_ITEMS, decode};
+use super::{META_FINGERPRINT, META_SCHEMA, SCHEMA_VERSION, Store, StoreError, TREE_ITEMS, decode};
 use crate::normalize::ItemKey;
 
 #[derive(Deserialize)]
@@ -44,8 +47,24 @@ struct PlaceV2 {
     similarity: Option<f32>,
 }
 
-/// Rewrites every item in the schema-3 layout, then the schema version.
-pub(super) fn from_v2(store: &Store) -> Result<(), StoreError> {
+/// The band lists of schemas up to 4.
+const TREE_LSH_V4: &str = "lsh";
+
+/// Upgrades a store of schema `found` (2 to 4) step by step to the current one.
+pub(super) fn upgrade(store: &Store, found: u32) -> Result<(), StoreError> {
+    match found {
+        2 => from_v2(store)?,
+        3 => from_v3(store)?,
+        _ => {}
+    }
+    // The `fingerprints` tree is made when the store is opened, as for a new scheme.
+    store.meta.remove(META_FINGERPRINT)?;
+    store.db.drop_tree(TREE_LSH_V4)?;
+    now_current(store)
+}
+
+/// Rewrites every item in the current layout from schema 2's.
+fn from_v2(store: &Store) -> Result<(), StoreError> {
     for entry in store.items.iter() {
         let (key, bytes) = entry?;
         let old: ItemV2 = decode(TREE_ITEMS, &bytes)?;
@@ -104,7 +123,7 @@ pub(super) fn from_v2(store: &Store) -> Result<(), StoreError> {
         };
         store.items.insert(key, item.to_record())?;
     }
-    now_current(store)
+    Ok(())
 }
 
 /// Records the current schema once a store's items are rewritten in it.
@@ -118,13 +137,13 @@ fn now_current(store: &Store) -> Result<(), StoreError> {
 
 /// Schema 3 → 4: items are rewritten with their shown version written once (see
 /// [`StoredItem::to_record`]); nothing else changes.
-pub(super) fn from_v3(store: &Store) -> Result<(), StoreError> {
+fn from_v3(store: &Store) -> Result<(), StoreError> {
     for entry in store.items.iter() {
         let (key, bytes) = entry?;
         let item: StoredItem = decode(TREE_ITEMS, &bytes)?;
         store.items.insert(key, item.to_record())?;
     }
-    now_current(store)
+    Ok(())
 }
 
 impl Store {
@@ -196,6 +215,49 @@ mod tests {
                 "the shown version is written once"
             );
         }
+    }
+
+    #[test]
+    fn a_schema_4_store_gets_its_fingerprints_from_its_items_and_loses_its_band_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let mut paper = test_item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
+            paper.content = Some(body.into());
+            store
+                .upsert(&test_origin("paper", "dz"), &paper, 1000)
+                .unwrap();
+            // As schema 4 left it: band lists in their own tree, no fingerprints.
+            store.fingerprints.clear().unwrap();
+            let lsh = store.db.open_tree(TREE_LSH_V4).unwrap();
+            lsh.insert([0u8; 9], &[0u8; 16]).unwrap();
+            store.meta.insert(META_SCHEMA, &4u32.to_be_bytes()).unwrap();
+            store.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.fingerprints.len(), 1);
+        assert!(
+            !store
+                .db
+                .tree_names()
+                .iter()
+                .any(|name| name.as_ref() == TREE_LSH_V4.as_bytes())
+        );
+        let mut portal = test_item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
+        portal.content = Some(body.replace("<p>坐到群众炕头、", "<p>"));
+        assert!(matches!(
+            store
+                .upsert(&test_origin("portal", "gov"), &portal, 2000)
+                .unwrap(),
+            Upserted::Merged { .. }
+        ));
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            store.meta.get(META_SCHEMA).unwrap().as_deref(),
+            Some(&SCHEMA_VERSION.to_be_bytes()[..])
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! durable, because sled on its own syncs only every 500 ms. A schema version is written
 //! when the store is created and checked at every open.
 
+mod bands;
 mod dedup;
 mod enclosures;
 mod health;
@@ -27,7 +28,7 @@ pub use retention::{Keep, Pruned};
 
 /// Version of the record layouts; bump on any change to `records.rs`, and teach
 /// `migrate` the step from the one before.
-const SCHEMA_VERSION: u32 = 4;
+const SCHEMA_VERSION: u32 = 5;
 
 const TREE_META: &str = "meta";
 const TREE_ITEMS: &str = "items";
@@ -38,7 +39,8 @@ const TREE_FEED_TIME: &str = "feed_time";
 /// Items per feed: `slug` → count (u64), kept with the time index.
 const TREE_FEED_COUNTS: &str = "feed_counts";
 const TREE_SOURCES: &str = "sources";
-const TREE_LSH: &str = "lsh";
+/// Item key → its near-duplicate band keys (see `bands`).
+const TREE_FINGERPRINTS: &str = "fingerprints";
 /// Old key → new key of items that moved to their primary place's key.
 const TREE_ALIASES: &str = "aliases";
 /// Source name → items its recent runs listed (big-endian u32s, oldest first).
@@ -58,7 +60,7 @@ const META_HEALTH: &[u8] = b"health";
 const META_IMAGE_KEY: &[u8] = b"image_key";
 /// Present once the per-feed counts were made from the time index.
 const META_FEED_COUNTS: &[u8] = b"feed_counts";
-/// The near-duplicate fingerprint scheme the band index was built with.
+/// The near-duplicate fingerprint scheme the `fingerprints` tree was made with.
 const META_FINGERPRINT: &[u8] = b"fingerprint_scheme";
 
 /// Errors of the store, naming what failed.
@@ -98,7 +100,7 @@ pub struct Store {
     feed_time: sled::Tree,
     feed_counts: sled::Tree,
     sources: sled::Tree,
-    lsh: sled::Tree,
+    fingerprints: sled::Tree,
     aliases: sled::Tree,
     yields: sled::Tree,
     standings: sled::Tree,
@@ -106,8 +108,9 @@ pub struct Store {
     tombstones: sled::Tree,
     enclosures: sled::Tree,
     /// Serializes new items: a near-duplicate lookup and the write that follows it are
-    /// one step, so two reprints stored at once still merge.
-    writes: std::sync::Arc<std::sync::Mutex<()>>,
+    /// one step, so two reprints stored at once still merge. It holds the band index,
+    /// built when a writer first needs it.
+    writes: std::sync::Arc<std::sync::Mutex<Option<bands::Bands>>>,
 }
 
 impl Store {
@@ -145,7 +148,7 @@ impl Store {
             feed_time: tree(TREE_FEED_TIME)?,
             feed_counts: tree(TREE_FEED_COUNTS)?,
             sources: tree(TREE_SOURCES)?,
-            lsh: tree(TREE_LSH)?,
+            fingerprints: tree(TREE_FINGERPRINTS)?,
             aliases: tree(TREE_ALIASES)?,
             yields: tree(TREE_YIELDS)?,
             standings: tree(TREE_STANDINGS)?,
@@ -162,10 +165,8 @@ impl Store {
                     .try_into()
                     .map(u32::from_be_bytes)
                     .unwrap_or(0);
-                if found == 2 {
-                    migrate::from_v2(&store)?;
-                } else if found == 3 {
-                    migrate::from_v3(&store)?;
+                if (2..SCHEMA_VERSION).contains(&found) {
+                    migrate::upgrade(&store, found)?;
                 } else if found != SCHEMA_VERSION {
                     return Err(StoreError::Schema {
                         path: dir.to_path_buf(),

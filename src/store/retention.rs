@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use super::dedup::MAX_PER_BAND;
+use super::bands::{Bands, from_record};
 use super::keys::{feed_entry, feed_prefix, guid_key, item_of_feed_entry, time_bytes};
 use super::tx::decode_count;
 use super::{NewItem, Origin, Store, StoreError, StoredItem, decode_item};
@@ -58,10 +58,7 @@ impl Store {
         now: i64,
         expire_before: i64,
     ) -> Result<Pruned, StoreError> {
-        let _serial = self
-            .writes
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut lock = self.write_lock();
         let mut pruned = Pruned::default();
         let mut orphans = Vec::new();
         for rule in keep {
@@ -89,7 +86,7 @@ impl Store {
         }
         pruned.deleted = orphans.len();
         if !orphans.is_empty() {
-            self.bury(&orphans, now)?;
+            self.bury(&orphans, now, lock.as_mut())?;
         }
         pruned.expired = self.expire_tombstones(expire_before)?;
         self.db.flush()?;
@@ -126,8 +123,14 @@ impl Store {
     }
 
     /// Deletes items with every index that finds them, and leaves tombstones of their
-    /// identities. The indexes are scanned once for the whole batch.
-    fn bury(&self, items: &[StoredItem], now: i64) -> Result<(), StoreError> {
+    /// identities. The indexes are scanned once for the whole batch; the band index is
+    /// kept in step when it is built.
+    fn bury(
+        &self,
+        items: &[StoredItem],
+        now: i64,
+        mut bands: Option<&mut Bands>,
+    ) -> Result<(), StoreError> {
         let seen = now.to_be_bytes();
         let mut dead: HashSet<ItemKey> = items.iter().map(|item| item.key).collect();
         for item in items {
@@ -171,21 +174,12 @@ impl Store {
                 }
             }
         }
-        for entry in self.lsh.iter() {
-            let (band, list) = entry?;
-            let kept: Vec<u8> = list
-                .chunks_exact(16)
-                .filter(|key| ItemKey::from_slice(key).is_none_or(|key| !dead.contains(&key)))
-                .flatten()
-                .copied()
-                .collect();
-            if kept.len() != list.len() {
-                debug_assert!(kept.len() <= MAX_PER_BAND * 16 * 16);
-                if kept.is_empty() {
-                    self.lsh.remove(&band)?;
-                } else {
-                    self.lsh.insert(&band, kept)?;
-                }
+        for key in &dead {
+            let Some(record) = self.fingerprints.remove(key.0)? else {
+                continue;
+            };
+            if let (Some(bands), Some(keys)) = (bands.as_deref_mut(), from_record(&record)) {
+                bands.remove(key, &keys);
             }
         }
         for item in items {
@@ -465,11 +459,14 @@ mod tests {
         let settled = sizes[29].2;
         let largest = sizes[30..].iter().map(|s| s.2).max().unwrap();
         assert!(largest * 2 <= settled * 3, "{sizes:?}");
-        // Every index and near-duplicate list holds only what is kept.
+        // Every index and the near-duplicate index hold only what is kept.
         assert_eq!(store.urls.len(), store.item_count());
-        let lsh_keys: usize = store.lsh.iter().map(|e| e.unwrap().1.len() / 16).sum();
+        assert_eq!(store.fingerprints.len(), store.item_count());
+        let mut lock = store.write_lock();
+        let bands = store.bands(&mut lock).unwrap();
+        assert_eq!(bands.len(), store.item_count());
         assert_eq!(
-            lsh_keys,
+            bands.entries(),
             store.item_count() * crate::normalize::near_dup::BANDS
         );
     }

@@ -17,7 +17,7 @@ pub(super) struct Tx<'a> {
     pub(super) ids: &'a TransactionalTree,
     pub(super) feed_time: &'a TransactionalTree,
     pub(super) feed_counts: &'a TransactionalTree,
-    pub(super) lsh: &'a TransactionalTree,
+    pub(super) fingerprints: &'a TransactionalTree,
     pub(super) aliases: &'a TransactionalTree,
 }
 
@@ -35,12 +35,12 @@ impl Store {
             &self.ids,
             &self.feed_time,
             &self.feed_counts,
-            &self.lsh,
+            &self.fingerprints,
             &self.aliases,
         );
         trees
             .transaction(
-                |(items, urls, guids, ids, feed_time, feed_counts, lsh, aliases)| {
+                |(items, urls, guids, ids, feed_time, feed_counts, fingerprints, aliases)| {
                     work(&Tx {
                         items,
                         urls,
@@ -48,7 +48,7 @@ impl Store {
                         ids,
                         feed_time,
                         feed_counts,
-                        lsh,
+                        fingerprints,
                         aliases,
                     })
                 },
