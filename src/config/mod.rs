@@ -211,8 +211,10 @@ impl Select {
     }
 }
 
-/// Memory sled may use for its page cache unless configured (`store_cache`). The
-/// near-duplicate index is read at random: once it outgrows the cache, lookups slow down.
+/// Memory sled may use for its page cache unless configured (`store_cache`). Items are
+/// looked up at random (identities, near-duplicate candidates): a smaller cache makes each
+/// stored item dearer in a large store, a larger one takes more memory (see the `dedup`
+/// and `memory` benchmarks).
 pub const DEFAULT_STORE_CACHE: u64 = 128 << 20;
 /// Slug of the built-in feed of sources breaking and recovering (`/feeds/health.atom`).
 pub const HEALTH_FEED: &str = "health";

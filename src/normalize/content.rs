@@ -7,13 +7,25 @@ use url::Url;
 /// Sanitizes an HTML fragment: no script, style, iframe, event handler or `javascript:`
 /// URL survives; relative URLs resolve against `base`, or are dropped without one.
 pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
-    let mut builder = Builder::default();
-    builder.url_relative(match base {
-        Some(base) => UrlRelative::RewriteWithBase(base.clone()),
-        None => UrlRelative::Deny,
+    thread_local! {
+        // The allow-lists are built once per thread, not once per item.
+        static CLEANER: std::cell::RefCell<Builder<'static>> = std::cell::RefCell::new({
+            let mut builder = Builder::default();
+            builder.add_tag_attributes("img", ["loading"]);
+            builder
+        });
+    }
+    let cleaned = CLEANER.with_borrow_mut(|builder| {
+        builder.url_relative(match base {
+            Some(base) => UrlRelative::RewriteWithBase(base.clone()),
+            None => UrlRelative::Deny,
+        });
+        builder.clean(html).to_string()
     });
-    builder.add_tag_attributes("img", ["loading"]);
-    builder.clean(html).to_string().trim().to_string()
+    match cleaned.trim() {
+        trimmed if trimmed.len() == cleaned.len() => cleaned,
+        trimmed => trimmed.to_string(),
+    }
 }
 
 /// Plain text of an HTML fragment (titles, names): tags removed, entities decoded,
