@@ -8,9 +8,9 @@
 //! and this index cost a fraction of either.
 //!
 //! Written by hand: no crate keeps an inverted index of this shape (32-bit band keys to
-//! 32-bit item slots, with the rare shared band in a second map, about 200 bytes per item).
+//! 32-bit item slots in one sorted table, about 200 bytes per item in all).
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::ItemKey;
 use crate::normalize::near_dup::{BANDS, Fingerprint};
@@ -49,26 +49,81 @@ pub(super) fn from_record(bytes: &[u8]) -> Option<BandKeys> {
     Some(keys)
 }
 
+/// Pairs merged into the sorted table at least this many at a time.
+const MIN_MERGE: usize = 4096;
+
 /// The index: band key → the slots of the items that have it.
+///
+/// Most of it is one sorted table of `(band key, slot)` pairs, 8 bytes a pair (a hash map
+/// rounds its table up to a power of two and took 20 bytes a pair at a million items);
+/// pairs listed since the last merge wait in a small map, and removed items' pairs are
+/// skipped until the next merge drops them.
 #[derive(Default)]
 pub(super) struct Bands {
-    /// The first item listed under a band key (most band keys have one).
-    first: FxHashMap<u32, u32>,
-    /// The items listed after the first.
-    more: FxHashMap<u32, Vec<u32>>,
+    /// `(band key, slot)` in order: the index as of the last merge.
+    sorted: Vec<(u32, u32)>,
+    /// Where the pairs whose band keys begin with the same `bits` bits start in `sorted`
+    /// (one more at the end): a lookup reads one short run, not the whole table.
+    starts: Vec<u32>,
+    bits: u32,
+    /// Pairs listed since, merged into `sorted` once they are an eighth of it.
+    recent: FxHashMap<u32, Vec<u32>>,
+    recent_pairs: usize,
     /// Slot → item.
     keys: Vec<ItemKey>,
     /// Item → slot.
     slots: FxHashMap<ItemKey, u32>,
-    /// Slots of removed items, for reuse.
+    /// Slots of removed items whose pairs may still be in `sorted`: free after the merge.
+    removed: FxHashSet<u32>,
+    /// Slots free for reuse.
     free: Vec<u32>,
 }
 
-impl Bands {
-    /// Lists an item under its band keys (once; listing it again changes nothing).
-    pub(super) fn insert(&mut self, key: ItemKey, bands: &BandKeys) {
-        if self.slots.contains_key(&key) {
+/// A band index being built from many records at once: pairs are gathered unsorted and
+/// sorted once at the end.
+pub(super) struct Loading(Bands);
+
+impl Loading {
+    pub(super) fn new() -> Loading {
+        Loading(Bands::default())
+    }
+
+    /// Adds an item's pairs (an item added twice is listed once).
+    pub(super) fn add(&mut self, key: ItemKey, bands: &BandKeys) {
+        let Some(slot) = self.0.new_slot(key) else {
             return;
+        };
+        for (at, band) in bands.iter().enumerate() {
+            if !bands[..at].contains(band) {
+                self.0.sorted.push((*band, slot));
+            }
+        }
+    }
+
+    /// The index, its pairs in order and no band key listing more than
+    /// [`MAX_PER_BAND`] items (the first slots stay: the items loaded first).
+    pub(super) fn done(self) -> Bands {
+        let mut bands = self.0;
+        bands.sorted.sort_unstable();
+        let mut run = (u32::MAX, 0usize);
+        bands.sorted.retain(|(band, _)| {
+            if run.0 != *band {
+                run = (*band, 0);
+            }
+            run.1 += 1;
+            run.1 <= MAX_PER_BAND
+        });
+        bands.sorted.shrink_to_fit();
+        bands.index_sorted();
+        bands
+    }
+}
+
+impl Bands {
+    /// A slot for a new item; `None` when the item is listed already.
+    fn new_slot(&mut self, key: ItemKey) -> Option<u32> {
+        if self.slots.contains_key(&key) {
+            return None;
         }
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -81,21 +136,60 @@ impl Bands {
             }
         };
         self.slots.insert(key, slot);
+        Some(slot)
+    }
+
+    /// Rebuilds `starts` for the sorted table: 8 to 16 pairs per run.
+    fn index_sorted(&mut self) {
+        let bits = (usize::BITS - self.sorted.len().leading_zeros())
+            .saturating_sub(4)
+            .clamp(8, 24);
+        let mut starts = vec![0u32; (1 << bits) + 1];
+        for (band, _) in &self.sorted {
+            starts[(band >> (32 - bits)) as usize + 1] += 1;
+        }
+        for at in 1..starts.len() {
+            starts[at] += starts[at - 1];
+        }
+        self.starts = starts;
+        self.bits = bits;
+    }
+
+    /// The pairs of the sorted table with this band key.
+    fn sorted_run(&self, band: u32) -> &[(u32, u32)] {
+        if self.starts.is_empty() {
+            return &[];
+        }
+        let run = (band >> (32 - self.bits)) as usize;
+        let run = &self.sorted[self.starts[run] as usize..self.starts[run + 1] as usize];
+        let start = run.partition_point(|(key, _)| *key < band);
+        let end = start + run[start..].partition_point(|(key, _)| *key == band);
+        &run[start..end]
+    }
+
+    /// The slots listed under a band key, removed items left out.
+    fn listed(&self, band: u32) -> impl Iterator<Item = u32> + '_ {
+        self.sorted_run(band)
+            .iter()
+            .map(|(_, slot)| *slot)
+            .chain(self.recent.get(&band).into_iter().flatten().copied())
+            .filter(|slot| !self.removed.contains(slot))
+    }
+
+    /// Lists an item under its band keys (once; listing it again changes nothing).
+    pub(super) fn insert(&mut self, key: ItemKey, bands: &BandKeys) {
+        let Some(slot) = self.new_slot(key) else {
+            return;
+        };
         for (at, band) in bands.iter().enumerate() {
-            if bands[..at].contains(band) {
+            if bands[..at].contains(band) || self.listed(*band).nth(MAX_PER_BAND - 1).is_some() {
                 continue;
             }
-            match self.first.entry(*band) {
-                std::collections::hash_map::Entry::Vacant(vacant) => {
-                    vacant.insert(slot);
-                }
-                std::collections::hash_map::Entry::Occupied(_) => {
-                    let more = self.more.entry(*band).or_default();
-                    if more.len() + 1 < MAX_PER_BAND {
-                        more.push(slot);
-                    }
-                }
-            }
+            self.recent.entry(*band).or_default().push(slot);
+            self.recent_pairs += 1;
+        }
+        if self.recent_pairs >= self.merge_at() {
+            self.merge();
         }
     }
 
@@ -105,27 +199,43 @@ impl Bands {
             return;
         };
         for band in bands {
-            if self.first.get(band) == Some(&slot) {
-                match self.more.get_mut(band) {
-                    Some(more) => {
-                        let next = more.remove(0);
-                        if more.is_empty() {
-                            self.more.remove(band);
-                        }
-                        self.first.insert(*band, next);
-                    }
-                    None => {
-                        self.first.remove(band);
-                    }
-                }
-            } else if let Some(more) = self.more.get_mut(band) {
-                more.retain(|listed| *listed != slot);
-                if more.is_empty() {
-                    self.more.remove(band);
+            if let Some(listed) = self.recent.get_mut(band) {
+                let before = listed.len();
+                listed.retain(|listed| *listed != slot);
+                self.recent_pairs -= before - listed.len();
+                if listed.is_empty() {
+                    self.recent.remove(band);
                 }
             }
         }
-        self.free.push(slot);
+        self.removed.insert(slot);
+        if self.removed.len() * BANDS >= self.merge_at() {
+            self.merge();
+        }
+    }
+
+    /// Pairs waiting (or removed) before a merge: an eighth of the sorted table.
+    fn merge_at(&self) -> usize {
+        MIN_MERGE.max(self.sorted.len() / 8)
+    }
+
+    /// Moves the recent pairs into the sorted table and drops removed items' pairs.
+    fn merge(&mut self) {
+        let removed = std::mem::take(&mut self.removed);
+        self.sorted.retain(|(_, slot)| !removed.contains(slot));
+        let mut fresh: Vec<(u32, u32)> = self
+            .recent
+            .drain()
+            .flat_map(|(band, slots)| slots.into_iter().map(move |slot| (band, slot)))
+            .collect();
+        fresh.sort_unstable();
+        self.sorted.reserve_exact(fresh.len());
+        self.sorted.extend(fresh);
+        // Two sorted runs: the stable sort merges them in one pass.
+        self.sorted.sort();
+        self.index_sorted();
+        self.recent_pairs = 0;
+        self.free.extend(removed);
     }
 
     /// Items listed under at least one of `bands`, with how many of them each shares.
@@ -135,12 +245,8 @@ impl Bands {
             if bands[..at].contains(band) {
                 continue;
             }
-            let Some(first) = self.first.get(band) else {
-                continue;
-            };
-            let more = self.more.get(band).map_or(&[][..], Vec::as_slice);
-            for slot in std::iter::once(first).chain(more) {
-                *counts.entry(self.keys[*slot as usize]).or_default() += 1;
+            for slot in self.listed(*band) {
+                *counts.entry(self.keys[slot as usize]).or_default() += 1;
             }
         }
         counts
@@ -151,11 +257,16 @@ impl Bands {
         self.slots.len()
     }
 
-    /// Entries of all band lists (an item counts once per distinct band key it is listed
-    /// under).
+    /// Pairs listed (an item counts once per distinct band key it is listed under).
     #[cfg(test)]
     pub(super) fn entries(&self) -> usize {
-        self.first.len() + self.more.values().map(Vec::len).sum::<usize>()
+        let keys: std::collections::BTreeSet<u32> = self
+            .sorted
+            .iter()
+            .map(|(band, _)| *band)
+            .chain(self.recent.keys().copied())
+            .collect();
+        keys.into_iter().map(|band| self.listed(band).count()).sum()
     }
 }
 
@@ -207,6 +318,104 @@ mod tests {
         index.remove(&key(4), &a);
         assert_eq!(index.len(), 0);
         assert_eq!(index.entries(), 0);
+    }
+
+    /// What the index must answer, kept the plain way: each band key's list of items.
+    #[derive(Default)]
+    struct Model(std::collections::HashMap<u32, Vec<ItemKey>>);
+
+    impl Model {
+        fn insert(&mut self, key: ItemKey, bands: &BandKeys) {
+            for (at, band) in bands.iter().enumerate() {
+                let listed = self.0.entry(*band).or_default();
+                if !bands[..at].contains(band) && listed.len() < MAX_PER_BAND {
+                    listed.push(key);
+                }
+            }
+        }
+
+        fn remove(&mut self, key: &ItemKey) {
+            for listed in self.0.values_mut() {
+                listed.retain(|listed| listed != key);
+            }
+        }
+
+        fn shared(&self, bands: &BandKeys) -> FxHashMap<ItemKey, usize> {
+            let mut counts = FxHashMap::default();
+            for (at, band) in bands.iter().enumerate() {
+                if bands[..at].contains(band) {
+                    continue;
+                }
+                for key in self.0.get(band).into_iter().flatten() {
+                    *counts.entry(*key).or_default() += 1;
+                }
+            }
+            counts
+        }
+    }
+
+    fn wide_key(n: u32) -> ItemKey {
+        let mut key = [0u8; 16];
+        key[..4].copy_from_slice(&n.to_be_bytes());
+        ItemKey(key)
+    }
+
+    #[test]
+    fn merges_and_removals_answer_as_plain_lists_do() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        // Band keys from a small range: many items share bands, many up to the cap.
+        let draw = |rng: &mut rand::rngs::StdRng| -> BandKeys {
+            std::array::from_fn(|_| rng.random_range(0..1_000))
+        };
+        let (mut index, mut model) = (Bands::default(), Model::default());
+        let mut stored: Vec<(ItemKey, BandKeys)> = Vec::new();
+        for n in 0..6_000u32 {
+            if n % 3 == 2 && !stored.is_empty() {
+                let (key, bands) = stored.swap_remove(rng.random_range(0..stored.len()));
+                index.remove(&key, &bands);
+                model.remove(&key);
+            } else {
+                let bands = draw(&mut rng);
+                index.insert(wide_key(n), &bands);
+                model.insert(wide_key(n), &bands);
+                stored.push((wide_key(n), bands));
+            }
+            if n % 500 == 0 {
+                for _ in 0..20 {
+                    let probe = draw(&mut rng);
+                    assert_eq!(index.shared(&probe), model.shared(&probe), "after {n}");
+                }
+            }
+        }
+        assert_eq!(index.len(), stored.len());
+        for (_, bands) in stored.iter().take(200) {
+            assert_eq!(index.shared(bands), model.shared(bands));
+        }
+    }
+
+    #[test]
+    fn an_index_loaded_at_once_answers_as_one_built_item_by_item() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let items: Vec<(ItemKey, BandKeys)> = (0..3_000u32)
+            .map(|n| {
+                (
+                    wide_key(n),
+                    std::array::from_fn(|_| rng.random_range(0..500)),
+                )
+            })
+            .collect();
+        let (mut loading, mut model) = (Loading::new(), Model::default());
+        for (key, bands) in &items {
+            loading.add(*key, bands);
+            model.insert(*key, bands);
+        }
+        let index = loading.done();
+        assert_eq!(index.len(), items.len());
+        for (_, bands) in &items {
+            assert_eq!(index.shared(bands), model.shared(bands));
+        }
     }
 
     #[test]

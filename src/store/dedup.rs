@@ -8,7 +8,7 @@ use crate::normalize::ItemKey;
 use crate::normalize::near_dup::{Fingerprint, SAME_ARTICLE, similarity};
 use crate::normalize::plain_text;
 
-use super::bands::{Bands, band_keys, from_record, to_record};
+use super::bands::{Bands, Loading, band_keys, from_record, to_record};
 use super::{NewItem, Store, StoreError, StoredItem, TREE_FINGERPRINTS};
 
 /// Candidates confirmed at most per new item.
@@ -46,11 +46,11 @@ impl Store {
         lock: &'a mut Option<Bands>,
     ) -> Result<&'a mut Bands, StoreError> {
         if lock.is_none() {
-            let mut bands = Bands::default();
+            let mut loading = Loading::new();
             for entry in self.fingerprints.iter() {
                 let (key, record) = entry?;
                 match (ItemKey::from_slice(&key), from_record(&record)) {
-                    (Some(key), Some(keys)) => bands.insert(key, &keys),
+                    (Some(key), Some(keys)) => loading.add(key, &keys),
                     // Only this item's reprints go unrecognised: nothing stops.
                     _ => tracing::warn!(
                         tree = TREE_FINGERPRINTS,
@@ -60,6 +60,7 @@ impl Store {
                     ),
                 }
             }
+            let bands = loading.done();
             tracing::debug!(items = bands.len(), "near-duplicate index built");
             *lock = Some(bands);
         }
