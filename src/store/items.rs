@@ -434,6 +434,34 @@ mod tests {
     }
 
     #[test]
+    fn a_damaged_fingerprint_record_is_skipped_and_the_other_items_still_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
+        let mut paper = item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
+        paper.content = Some(body.into());
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store
+                .upsert(&test_origin("paper", "dz"), &paper, 1000)
+                .unwrap();
+            store
+                .fingerprints
+                .insert([7u8; 16], &b"not a record"[..])
+                .unwrap();
+            store.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let mut portal = item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
+        portal.content = Some(body.replace("<p>坐到群众炕头、", "<p>"));
+        assert!(matches!(
+            store
+                .upsert(&test_origin("portal", "gov"), &portal, 2000)
+                .unwrap(),
+            Upserted::Merged { .. }
+        ));
+    }
+
+    #[test]
     fn a_reprint_joins_the_stored_item() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
