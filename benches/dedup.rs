@@ -4,8 +4,9 @@
 //! stored articles, half new ones — are timed through the detection step alone and through
 //! a whole upsert. The per-item cost should stay flat; the ratios to the first size say
 //! whether it does. The store's size on disk is reported too. The store cache is 1GiB
-//! unless `PAPERBOY_BENCH_CACHE` says otherwise: once the index outgrows the cache, each
-//! lookup waits for pages and the cost climbs with the store.
+//! unless `PAPERBOY_BENCH_CACHE` says otherwise: the band index is in memory, but the
+//! items read to confirm candidates and the identities looked up are read at random, and
+//! once they outgrow the cache the upsert's cost climbs with the store.
 //!
 //! Run with `cargo bench --bench dedup`.
 
