@@ -214,11 +214,13 @@ pub async fn run_source(
             continue;
         }
         let before = ctx.store.standing(&source.name).unwrap_or_default();
-        match run_once(&ctx, &source).await {
+        // Boxed: a waiting loop then holds a pointer, not a run's whole state (a
+        // thousand idle sources would hold 7 MB of it).
+        match Box::pin(run_once(&ctx, &source)).await {
             Ok(report) => {
                 unrecorded = 0;
                 tracing::info!(source = %source.name, %report, "fetched");
-                republish(&ctx, &catalog, &source, &report).await;
+                Box::pin(republish(&ctx, &catalog, &source, &report)).await;
             }
             Err(RunError::Store(err)) => {
                 unrecorded = unrecorded.saturating_add(1);
