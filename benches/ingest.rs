@@ -10,12 +10,26 @@
 //! process start and publishing the feed. paperboy also runs 2N feed sources: the
 //! difference is the marginal CPU of one feed item, without start-up.
 //!
+//! Two baselines show what storing alone costs, measured in this process on items like
+//! the fixture's (same text sizes, guid, link, author, date): the store's own
+//! `Store::upsert_all`, one call and one flush per source run as the pipeline does; and
+//! sled by itself writing, per item, the keys an item takes (its record, URL, guid,
+//! time-index entry and fingerprint record, with the feed's count) in one transaction per
+//! source run, with the three identity lookups before. Both are taken for N and 2N runs;
+//! the difference is the marginal cost of one item.
+//!
 //! Run with `cargo bench --bench ingest`; `PAPERBOY_BENCH_FEEDS` (20),
 //! `PAPERBOY_BENCH_COLUMNS` (10) and `PAPERBOY_BENCH_ROUNDS` (3, the median is shown) set
 //! the sizes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use paperboy::store::{NewItem, Origin, Store};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use sled::Transactional;
+use sled::transaction::ConflictableTransactionError;
 
 #[path = "support/site.rs"]
 mod site;
@@ -29,6 +43,132 @@ fn children_cpu() -> f64 {
     unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
     let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
+/// CPU seconds (user + system) of this process's threads so far.
+fn own_cpu() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
+/// The items of `runs` source runs, as the pipeline hands the fixture's feed items to the
+/// store: texts of the same sizes, drawn the same way.
+fn runs_of_items(runs: usize) -> Vec<Vec<NewItem>> {
+    let mut rng = StdRng::seed_from_u64(11);
+    (0..runs)
+        .map(|n| {
+            (0..ITEMS_PER_FEED)
+                .map(|i| {
+                    let url = format!("http://127.0.0.1/feed{n}/{i}.html");
+                    NewItem {
+                        guid: Some(url.clone()),
+                        url_identity: Some(url.trim_start_matches("http:").to_string()),
+                        link: Some(url),
+                        title: site::paragraph(&mut rng, 1),
+                        content: Some(
+                            (0..3)
+                                .map(|_| format!("<p>{}</p>", site::paragraph(&mut rng, 5)))
+                                .collect(),
+                        ),
+                        author: Some(format!("记者{n}")),
+                        published: Some((1_790_000_000_000 + (n * 100 + i) as i64 * 60_000, 480)),
+                        ..NewItem::default()
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// CPU seconds of storing `runs` through `Store::upsert_all` in a fresh store, a flush
+/// after each run.
+fn store_alone(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
+    let _ = std::fs::remove_dir_all(dir);
+    let before = own_cpu();
+    let store = Store::open(dir).unwrap();
+    for (n, items) in runs.iter().enumerate() {
+        let source = format!("feed{n}");
+        let origin = Origin {
+            feed: &source,
+            source: &source,
+            rank: 0,
+        };
+        store.upsert_all(&origin, items, 1_800_000_000_000).unwrap();
+        store.flush().unwrap();
+    }
+    drop(store);
+    own_cpu() - before
+}
+
+/// CPU seconds of sled alone writing the keys `runs`' items take, one transaction and one
+/// flush per run, after the identity lookups.
+fn sled_alone(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
+    let _ = std::fs::remove_dir_all(dir);
+    let before = own_cpu();
+    let db = sled::Config::new()
+        .path(dir)
+        .cache_capacity(paperboy::config::DEFAULT_STORE_CACHE)
+        .open()
+        .unwrap();
+    let open = |name: &str| db.open_tree(name).unwrap();
+    let trees = (
+        open("items"),
+        open("urls"),
+        open("guids"),
+        open("feed_time"),
+        open("feed_counts"),
+        open("fingerprints"),
+    );
+    for (n, items) in runs.iter().enumerate() {
+        let feed = format!("feed{n}");
+        let keyed: Vec<([u8; 16], Vec<u8>)> = items
+            .iter()
+            .map(|item| {
+                let key = xxhash_rust::xxh3::xxh3_128(item.link.as_deref().unwrap().as_bytes());
+                // The record: the item's texts and about as much again of fields.
+                let mut record = Vec::new();
+                for text in [&item.title, item.content.as_ref().unwrap()] {
+                    record.extend_from_slice(text.as_bytes());
+                }
+                record.extend_from_slice(&[0; 160]);
+                (key.to_be_bytes(), record)
+            })
+            .collect();
+        for (key, _) in &keyed {
+            trees.2.get(key).unwrap();
+            trees.1.get(key).unwrap();
+            trees.0.get(key).unwrap();
+        }
+        (&trees.0, &trees.1, &trees.2, &trees.3, &trees.4, &trees.5)
+            .transaction(|(items, urls, guids, times, counts, prints)| {
+                for ((key, record), item) in keyed.iter().zip(runs[n].iter()) {
+                    guids.get(item.guid.as_deref().unwrap())?;
+                    urls.get(item.url_identity.as_deref().unwrap())?;
+                    items.get(key)?;
+                    guids.insert(item.guid.as_deref().unwrap(), &key[..])?;
+                    urls.insert(item.url_identity.as_deref().unwrap(), &key[..])?;
+                    let mut entry = feed.as_bytes().to_vec();
+                    entry.extend_from_slice(&item.published.unwrap().0.to_be_bytes());
+                    entry.extend_from_slice(key);
+                    times.insert(entry, &[])?;
+                    let count = counts
+                        .get(&feed)?
+                        .map_or(0, |v| u64::from_be_bytes(v.as_ref().try_into().unwrap()));
+                    counts.insert(feed.as_bytes(), &(count + 1).to_be_bytes())?;
+                    items.insert(&key[..], &record[..])?;
+                    prints.insert(&key[..], &[0u8; 64][..])?;
+                }
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .unwrap();
+        db.flush().unwrap();
+    }
+    drop(trees);
+    drop(db);
+    own_cpu() - before
 }
 
 /// Runs a command to its end and returns its CPU seconds; panics with its output on failure.
@@ -148,6 +288,18 @@ fn main() {
     let (of, tf) = (median(ours_feeds), median(theirs_feeds));
     let (oc, tc) = (median(ours_columns), median(theirs_columns));
     let double = median(ours_double);
+
+    let (single_runs, double_runs) = (runs_of_items(feeds), runs_of_items(feeds * 2));
+    let (mut store_single, mut store_double, mut sled_single, mut sled_double) =
+        (vec![], vec![], vec![], vec![]);
+    for _ in 0..rounds {
+        store_single.push(store_alone(&single_runs, &dir("store")));
+        store_double.push(store_alone(&double_runs, &dir("store")));
+        sled_single.push(sled_alone(&single_runs, &dir("sled")));
+        sled_double.push(sled_alone(&double_runs, &dir("sled")));
+    }
+    let store_marginal = median(store_double) - median(store_single);
+    let sled_marginal = median(sled_double) - median(sled_single);
     let items = (feeds * ITEMS_PER_FEED) as f64;
     let articles = (columns * ARTICLES_PER_COLUMN) as f64;
     println!(
@@ -169,5 +321,14 @@ fn main() {
         (double - of) / items * 1e6,
         feeds * 2,
         oc / articles * 1e6
+    );
+    let marginal = (double - of) / items * 1e6;
+    println!(
+        "storing alone, marginal per feed item: Store::upsert_all {:.0} µs ({:.0} % of the item's {marginal:.0}); \
+         sled alone writing the same keys {:.0} µs ({:.0} %)",
+        store_marginal / items * 1e6,
+        store_marginal / items * 1e6 / marginal * 100.0,
+        sled_marginal / items * 1e6,
+        sled_marginal / items * 1e6 / marginal * 100.0,
     );
 }

@@ -4,7 +4,8 @@
 //! the cost grows with the store; flat is the aim).
 //!
 //! Building the million-item store takes minutes; with `PAPERBOY_BENCH_DIR` it is kept
-//! there and reused by the next run. `PAPERBOY_BENCH_ITEMS` (1000000) sets the large size.
+//! there and reused by the next run. `PAPERBOY_BENCH_ITEMS` (1000000) sets the large size,
+//! `PAPERBOY_BENCH_STORE_CACHE` the daemon's `store_cache`.
 //!
 //! Run with `cargo bench --bench large_store`.
 
@@ -121,10 +122,14 @@ fn configure(root: &Path, data: &Path, base: &str) -> (PathBuf, u16) {
         .unwrap();
     }
     let config = root.join(format!("paperboy-{port}.toml"));
+    // `PAPERBOY_BENCH_STORE_CACHE` ("128MiB"…) sets the daemon's `store_cache`.
+    let cache = std::env::var("PAPERBOY_BENCH_STORE_CACHE")
+        .map(|size| format!("store_cache = \"{size}\"\n"))
+        .unwrap_or_default();
     std::fs::write(
         &config,
         format!(
-            "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\nfeeds_dir = \"{}\"\n[fetch]\nallow_private = true\nhost_delay = \"0s\"\n",
+            "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\nfeeds_dir = \"{}\"\n{cache}[fetch]\nallow_private = true\nhost_delay = \"0s\"\n",
             data.display(),
             feeds.display()
         ),

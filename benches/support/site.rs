@@ -19,7 +19,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_paperboy");
 
 /// Sentences of common Han characters with punctuation: distinct texts that share shingles
 /// only by chance.
-fn paragraph(rng: &mut StdRng, sentences: usize) -> String {
+pub fn paragraph(rng: &mut StdRng, sentences: usize) -> String {
     let mut text = String::with_capacity(sentences * 80);
     for _ in 0..sentences {
         for _ in 0..rng.random_range(12..30) {
