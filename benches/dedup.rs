@@ -67,8 +67,8 @@ fn main() {
         .map(|s| s.trim().parse().expect("sizes are numbers"))
         .collect();
     let dir = tempfile::tempdir().unwrap();
-    // The cache a deployment would give a large store (`store_cache`); the default 128MiB
-    // is measured too by setting PAPERBOY_BENCH_CACHE=128MiB.
+    // The cache a deployment would give a large store (`store_cache`); the default 32MiB
+    // is measured too by setting PAPERBOY_BENCH_CACHE=32MiB.
     let cache = std::env::var("PAPERBOY_BENCH_CACHE").unwrap_or_else(|_| "1GiB".into());
     let cache = paperboy::config::parse_size(&cache).expect("a size");
     println!("store cache: {} MiB", cache >> 20);
