@@ -55,11 +55,15 @@ pub fn normalize(text: &str) -> Vec<char> {
     // unified ideograph is its own NFKC form, a letter, its own lower case, and composes
     // with nothing on either side, so normalizing the runs between ideographs one by one
     // gives what normalizing the whole text gives; a run of ASCII needs no NFKC at all.
+    // The commonest punctuation ends a run the same way, and is dropped.
     let mut run = 0;
     for (at, c) in text.char_indices() {
-        if is_unified_ideograph(c) {
+        let ideograph = is_unified_ideograph(c);
+        if ideograph || is_plain_punctuation(c) {
             fold_run(&text[run..at], &mut out);
-            out.push(c);
+            if ideograph {
+                out.push(c);
+            }
             run = at + c.len_utf8();
         }
     }
@@ -69,6 +73,25 @@ pub fn normalize(text: &str) -> Vec<char> {
 
 fn is_unified_ideograph(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}')
+}
+
+/// Punctuation of Chinese text (、。《》「」【】，：；！？（）“”…—·) whose NFKC form is
+/// punctuation too, that no character before it composes with and that composes with
+/// nothing after it into a letter or digit: it folds to nothing, whatever surrounds it.
+fn is_plain_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00B7}'
+            | '\u{2010}'..='\u{2016}'
+            | '\u{2018}'..='\u{2027}'
+            | '\u{3001}'..='\u{3003}'
+            | '\u{3008}'..='\u{3011}'
+            | '\u{3014}'..='\u{301F}'
+            | '\u{FF01}'..='\u{FF0F}'
+            | '\u{FF1A}'..='\u{FF20}'
+            | '\u{FF3B}'..='\u{FF40}'
+            | '\u{FF5B}'..='\u{FF5E}'
+    )
 }
 
 /// NFKC, lower case and letters and digits of a run without unified ideographs.
@@ -234,6 +257,7 @@ mod tests {
             "ＡＢＣ１２３，全角ＡＢＣ。Ｅ\u{301}",
             "e\u{301}中文a\u{308}b ÅNGSTRÖM ①② ﬁ 〇 ㈠ 한국어 Ǆ",
             "中\u{301}文\u{3099}か\u{3099}",
+            "“引号”，《书名》：１＝２；ａ＜\u{338}ｂ＝\u{338}ｃ、〃\u{345}…—·\u{363}",
             "",
         ] {
             assert_eq!(normalize(text), normalize_whole(text), "{text:?}");
@@ -242,7 +266,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn normalizing_any_text_equals_normalizing_it_whole(text in "(\\PC|[\u{300}-\u{36F}\u{4E00}-\u{4E10}\u{FF01}-\u{FF5E}])*") {
+        fn normalizing_any_text_equals_normalizing_it_whole(text in "(\\PC|[\u{B7}\u{300}-\u{36F}\u{2010}-\u{2027}\u{3000}-\u{303F}\u{4E00}-\u{4E10}\u{FF01}-\u{FF5E}])*") {
             proptest::prop_assert_eq!(normalize(&text), normalize_whole(&text));
         }
     }
