@@ -196,3 +196,61 @@ fn candidates(bands: &Bands, fingerprint: &Fingerprint) -> Vec<ItemKey> {
 fn stored_text(item: &StoredItem) -> String {
     text_of(item.content.as_deref(), item.summary.as_deref())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{
+        META_FINGERPRINT, Store, Upserted, test_article, test_origin, test_reprint,
+    };
+
+    /// Stores the article, lets `damage` leave the store as something else might have,
+    /// opens it again and checks that the reprint still joins the article.
+    fn reopened_after(damage: impl FnOnce(&Store)) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store
+                .upsert(&test_origin("paper", "dz"), &test_article(), 1000)
+                .unwrap();
+            damage(&store);
+            store.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert!(matches!(
+            store
+                .upsert(&test_origin("portal", "gov"), &test_reprint(), 2000)
+                .unwrap(),
+            Upserted::Merged { .. }
+        ));
+        (dir, store)
+    }
+
+    #[test]
+    fn a_store_indexed_by_an_older_fingerprint_scheme_is_reindexed_when_opened() {
+        let (_dir, store) = reopened_after(|store| {
+            // As an older scheme left it: band keys that meet nothing new.
+            let key = store.fingerprints.iter().next().unwrap().unwrap().0;
+            store.fingerprints.insert(key, &[0u8; 64][..]).unwrap();
+            store
+                .meta
+                .insert(META_FINGERPRINT, &1u32.to_be_bytes())
+                .unwrap();
+        });
+        assert!(
+            store
+                .fingerprints
+                .iter()
+                .all(|e| e.unwrap().1.as_ref() != [0u8; 64])
+        );
+    }
+
+    #[test]
+    fn a_damaged_fingerprint_record_is_skipped_and_the_other_items_still_match() {
+        reopened_after(|store| {
+            store
+                .fingerprints
+                .insert([7u8; 16], &b"not a record"[..])
+                .unwrap();
+        });
+    }
+}

@@ -1,13 +1,12 @@
-//! Storing items: dedup by identity, near-duplicates joining the stored item, and
-//! sources attaching themselves to items they list.
+//! Storing items: a source run's items in few transactions, each item written as new,
+//! as an edit of the item it is, or as a place of the stored item it reprints.
 
 use super::bands::{band_keys, to_record};
 use super::dedup::Near;
-use super::keys::guid_key;
 use super::places::{create, own_place, place};
 use super::records::{Origin, Version};
-use super::tx::{Tx, TxResult, abort};
-use super::{NewItem, Store, StoreError, StoredItem, Upserted, decode_item, follow_aliases};
+use super::tx::{Tx, TxResult};
+use super::{NewItem, Store, StoreError, Upserted};
 use crate::normalize::ItemKey;
 
 /// Items written per transaction by [`Store::upsert_all`].
@@ -79,77 +78,6 @@ impl Store {
             }
         }
         Ok(outcomes)
-    }
-
-    /// Whether one of the item's identities is stored already.
-    fn identity_known(&self, source: &str, item: &NewItem) -> Result<bool, StoreError> {
-        if let Some(guid) = &item.guid {
-            if self.guids.contains_key(guid_key(source, guid))? {
-                return Ok(true);
-            }
-        }
-        if self.contains(item.declared_id.as_deref(), item.url_identity.as_deref())? {
-            return Ok(true);
-        }
-        Ok(self
-            .items
-            .contains_key(ItemKey::for_identity(&item.primary_identity(source)).0)?)
-    }
-
-    /// Records that `origin`'s source carries the stored item with this declared id or
-    /// URL identity, without touching its content: the page need not be fetched again.
-    /// `None` when no such item is stored.
-    pub fn attach(
-        &self,
-        origin: &Origin<'_>,
-        declared_id: Option<&str>,
-        url_identity: Option<&str>,
-        link: Option<&str>,
-        now: i64,
-    ) -> Result<Option<Upserted>, StoreError> {
-        let probe = NewItem {
-            declared_id: declared_id.map(str::to_string),
-            url_identity: url_identity.map(str::to_string),
-            ..NewItem::default()
-        };
-        if (probe.declared_id.is_some() || probe.url_identity.is_some())
-            && self.tombstoned(origin, &probe, now)?
-        {
-            return Ok(Some(Upserted::Pruned));
-        }
-        self.transact(|tx| {
-            let probe = NewItem {
-                declared_id: declared_id.map(str::to_string),
-                url_identity: url_identity.map(str::to_string),
-                link: link.map(str::to_string),
-                ..NewItem::default()
-            };
-            let Some(key) = tx.find(origin.source, &probe)? else {
-                return Ok(None);
-            };
-            let Some(mut item) = tx.load(&key)? else {
-                return Ok(None);
-            };
-            let mut outcome = Upserted::Unchanged;
-            if !item
-                .places
-                .iter()
-                .any(|place| place.source == origin.source)
-            {
-                item.places.push(place(origin, &probe, None));
-                outcome = Upserted::New;
-            }
-            if !item.feeds.iter().any(|slug| slug == origin.feed) {
-                item.feeds.push(origin.feed.to_string());
-                tx.enter_feed(origin.feed, item.sort_time(), &item.key)?;
-                outcome = Upserted::New;
-            }
-            if outcome == Upserted::New {
-                tx.index(&item, origin.source, &probe)?;
-                tx.items.insert(&item.key.0, item.to_record())?;
-            }
-            Ok(Some(outcome))
-        })
     }
 }
 
@@ -254,54 +182,12 @@ impl Tx<'_> {
             similarity,
         }))
     }
-
-    /// The stored item this one is: by guid within the source, else by declared id or URL.
-    fn find(&self, source: &str, new: &NewItem) -> TxResult<Option<ItemKey>> {
-        let lookups = [
-            new.guid
-                .as_ref()
-                .map(|guid| (self.guids, guid_key(source, guid))),
-            new.declared_id
-                .as_ref()
-                .map(|id| (self.ids, id.as_bytes().to_vec())),
-            new.url_identity
-                .as_ref()
-                .map(|url| (self.urls, url.as_bytes().to_vec())),
-        ];
-        for (tree, lookup) in lookups.into_iter().flatten() {
-            if let Some(bytes) = tree.get(lookup)? {
-                return Ok(ItemKey::from_slice(&bytes));
-            }
-        }
-        Ok(None)
-    }
-
-    /// The item under `key`, following the aliases a re-owned item leaves behind.
-    fn load(&self, key: &ItemKey) -> TxResult<Option<StoredItem>> {
-        let bytes = follow_aliases(*key, |k| self.items.get(k.0), |k| self.aliases.get(k.0))?;
-        bytes.map(|b| decode_item(&b).map_err(abort)).transpose()
-    }
-
-    /// Points every identity of `new` at the item.
-    pub(super) fn index(&self, item: &StoredItem, source: &str, new: &NewItem) -> TxResult<()> {
-        let key = &item.key.0;
-        if let Some(guid) = &new.guid {
-            self.guids.insert(guid_key(source, guid), key)?;
-        }
-        if let Some(id) = &new.declared_id {
-            self.ids.insert(id.as_bytes(), key)?;
-        }
-        if let Some(url) = &new.url_identity {
-            self.urls.insert(url.as_bytes(), key)?;
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{test_item as item, test_origin};
+    use crate::store::{TEST_BODY, test_article, test_item as item, test_origin, test_reprint};
 
     #[test]
     fn same_identity_from_two_sources_is_one_item_in_both_feeds() {
@@ -366,11 +252,11 @@ mod tests {
 
     #[test]
     fn a_batch_stores_as_its_items_one_by_one() {
-        let body = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
-        let mut first = item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
-        first.content = Some(body.into());
-        let mut reprint = item("//paper.example/a2.htm", "滨州：为群众办实事66315件");
-        reprint.content = Some(body.replace("<p>坐到群众炕头、", "<p>"));
+        let first = test_article();
+        let reprint = NewItem {
+            url_identity: Some("//paper.example/a2.htm".into()),
+            ..test_reprint()
+        };
         let other = item("//paper.example/a3.htm", "另一篇");
         let batch = [first.clone(), reprint, other.clone(), first, other];
         for size in [1, batch.len()] {
@@ -397,86 +283,25 @@ mod tests {
     }
 
     #[test]
-    fn a_store_indexed_by_an_older_fingerprint_scheme_is_reindexed_when_opened() {
-        let dir = tempfile::tempdir().unwrap();
-        let body = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
-        let mut paper = item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
-        paper.content = Some(body.into());
-        {
-            let store = Store::open(dir.path()).unwrap();
-            store
-                .upsert(&test_origin("paper", "dz"), &paper, 1000)
-                .unwrap();
-            // As an older scheme left it: band keys that meet nothing new.
-            let key = store.fingerprints.iter().next().unwrap().unwrap().0;
-            store.fingerprints.insert(key, &[0u8; 64][..]).unwrap();
-            store
-                .meta
-                .insert(super::super::META_FINGERPRINT, &1u32.to_be_bytes())
-                .unwrap();
-            store.flush().unwrap();
-        }
-        let store = Store::open(dir.path()).unwrap();
-        assert!(
-            store
-                .fingerprints
-                .iter()
-                .all(|e| e.unwrap().1.as_ref() != [0u8; 64])
-        );
-        let mut portal = item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
-        portal.content = Some(body.replace("<p>坐到群众炕头、", "<p>"));
-        assert!(matches!(
-            store
-                .upsert(&test_origin("portal", "gov"), &portal, 2000)
-                .unwrap(),
-            Upserted::Merged { .. }
-        ));
-    }
-
-    #[test]
-    fn a_damaged_fingerprint_record_is_skipped_and_the_other_items_still_match() {
-        let dir = tempfile::tempdir().unwrap();
-        let body = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
-        let mut paper = item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
-        paper.content = Some(body.into());
-        {
-            let store = Store::open(dir.path()).unwrap();
-            store
-                .upsert(&test_origin("paper", "dz"), &paper, 1000)
-                .unwrap();
-            store
-                .fingerprints
-                .insert([7u8; 16], &b"not a record"[..])
-                .unwrap();
-            store.flush().unwrap();
-        }
-        let store = Store::open(dir.path()).unwrap();
-        let mut portal = item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
-        portal.content = Some(body.replace("<p>坐到群众炕头、", "<p>"));
-        assert!(matches!(
-            store
-                .upsert(&test_origin("portal", "gov"), &portal, 2000)
-                .unwrap(),
-            Upserted::Merged { .. }
-        ));
-    }
-
-    #[test]
     fn a_reprint_joins_the_stored_item() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let body = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
-        let mut paper = item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
-        paper.content = Some(body.into());
+        let paper = test_article();
         assert_eq!(
             store
                 .upsert(&test_origin("paper", "dz"), &paper, 1000)
                 .unwrap(),
             Upserted::New
         );
-        let mut portal = item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
-        portal.content = Some(body.replace('，', ",").replace("<p>坐到群众炕头、", "<p>"));
-        portal.outlet = Some("大众日报".into());
+        let portal = NewItem {
+            content: Some(
+                TEST_BODY
+                    .replace('，', ",")
+                    .replace("<p>坐到群众炕头、", "<p>"),
+            ),
+            outlet: Some("大众日报".into()),
+            ..test_reprint()
+        };
         let Upserted::Merged { into, similarity } = store
             .upsert(&test_origin("portal", "gov"), &portal, 2000)
             .unwrap()

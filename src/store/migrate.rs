@@ -166,18 +166,17 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Upserted, decode_item, encode, test_item, test_origin};
+    use crate::store::{
+        Upserted, decode_item, encode, test_article, test_item, test_origin, test_reprint,
+    };
 
     #[test]
     fn a_schema_3_store_opens_with_every_item_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
-        let body = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
         let before: Vec<StoredItem> = {
             let store = Store::open(dir.path()).unwrap();
-            let mut paper = test_item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
-            paper.content = Some(body.into());
-            let mut portal = test_item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
-            portal.content = Some(body.replace("<p>坐到群众炕头、", "<p>"));
+            let paper = test_article();
+            let portal = test_reprint();
             store
                 .upsert(&test_origin("paper", "dz"), &paper, 1000)
                 .unwrap();
@@ -220,11 +219,9 @@ mod tests {
     #[test]
     fn a_schema_4_store_gets_its_fingerprints_from_its_items_and_loses_its_band_lists() {
         let dir = tempfile::tempdir().unwrap();
-        let body = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
         {
             let store = Store::open(dir.path()).unwrap();
-            let mut paper = test_item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
-            paper.content = Some(body.into());
+            let paper = test_article();
             store
                 .upsert(&test_origin("paper", "dz"), &paper, 1000)
                 .unwrap();
@@ -244,8 +241,7 @@ mod tests {
                 .iter()
                 .any(|name| name.as_ref() == TREE_LSH_V4.as_bytes())
         );
-        let mut portal = test_item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
-        portal.content = Some(body.replace("<p>坐到群众炕头、", "<p>"));
+        let portal = test_reprint();
         assert!(matches!(
             store
                 .upsert(&test_origin("portal", "gov"), &portal, 2000)

@@ -5,10 +5,12 @@
 //! durable, because sled on its own syncs only every 500 ms. A schema version is written
 //! when the store is created and checked at every open.
 
+mod attach;
 mod bands;
 mod dedup;
 mod enclosures;
 mod health;
+mod identity;
 mod items;
 mod keys;
 mod migrate;
@@ -271,6 +273,28 @@ fn test_item(url: &str, title: &str) -> NewItem {
         title: title.to_string(),
         content: Some("<p>正文</p>".into()),
         ..NewItem::default()
+    }
+}
+
+/// The text of the store's reprint tests: a newspaper's story (滨州日报).
+#[cfg(test)]
+const TEST_BODY: &str = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
+
+/// The newspaper's article with [`TEST_BODY`].
+#[cfg(test)]
+fn test_article() -> NewItem {
+    NewItem {
+        content: Some(TEST_BODY.into()),
+        ..test_item("//paper.example/a1.htm", "66315件实事擦亮民生底色")
+    }
+}
+
+/// A portal's reprint of [`test_article`]: retitled, its first clause cut.
+#[cfg(test)]
+fn test_reprint() -> NewItem {
+    NewItem {
+        content: Some(TEST_BODY.replace("<p>坐到群众炕头、", "<p>")),
+        ..test_item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件")
     }
 }
 

@@ -116,18 +116,14 @@ pub(super) fn create(key: ItemKey, origin: &Origin<'_>, new: &NewItem, now: i64)
 
 #[cfg(test)]
 mod tests {
-    use crate::store::{Origin, Store, Upserted, test_item as item};
-
-    const BODY: &str = "<p>坐到群众炕头、想到群众心头、干到群众点头。“学党史，为群众办实事”，滨州聚焦群众“急难愁盼”，本着“小切口、大作为、好影响”的标准，滨州市精准制定两批40项重点民生项目清单，把实事办实办好。截至2021年12月9日，市级两批40项124小项重点民生项目清单全部完成；至12月15日，县级18批435项610小项重点民生项目清单全部完成。滨州全市累计为群众办实事66315件。</p>";
+    use crate::store::{Origin, Store, Upserted, test_article, test_reprint};
 
     #[test]
     fn the_earliest_place_owns_the_item_and_its_key_whatever_arrives_first() {
         let origin = |feed, source, rank| Origin { feed, source, rank };
-        let mut paper = item("//paper.example/a1.htm", "66315件实事擦亮民生底色");
-        paper.content = Some(BODY.into());
+        let mut paper = test_article();
         paper.published = Some((1_000, 28_800));
-        let mut portal = item("//www.gov.example/t1.shtml", "滨州：为群众办实事66315件");
-        portal.content = Some(BODY.replace("<p>坐到群众炕头、", "<p>"));
+        let mut portal = test_reprint();
         portal.published = Some((9_000, 28_800));
 
         let mut keys = Vec::new();
