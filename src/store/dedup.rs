@@ -89,27 +89,21 @@ impl Store {
 
     /// Looks for a stored item that is the same article as `new`.
     pub(super) fn near_duplicate(&self, bands: &Bands, new: &NewItem) -> Result<Near, StoreError> {
-        let text = text_of(new.content.as_deref(), new.summary.as_deref());
-        let Some(fingerprint) = Fingerprint::of(&text) else {
+        self.near_duplicate_of_text(bands, &new_text(new))
+    }
+
+    /// [`Store::near_duplicate`] of an item whose text is `text`.
+    fn near_duplicate_of_text(&self, bands: &Bands, text: &str) -> Result<Near, StoreError> {
+        let Some(fingerprint) = Fingerprint::of(text) else {
             return Ok(Near::Distinct(None));
         };
-        let mut best: Option<(ItemKey, f64)> = None;
+        let mut scored = Vec::new();
         for candidate in candidates(bands, &fingerprint) {
-            let Some(stored) = self.item(&candidate)? else {
-                continue;
-            };
-            let score = similarity(&text, &stored_text(&stored));
-            if score >= SAME_ARTICLE && best.is_none_or(|(_, top)| score > top) {
-                best = Some((candidate, score));
+            if let Some(stored) = self.item(&candidate)? {
+                scored.push((candidate, similarity(text, &stored_text(&stored))));
             }
         }
-        Ok(match best {
-            Some((into, score)) => Near::Duplicate {
-                into,
-                similarity: score as f32,
-            },
-            None => Near::Distinct(Some(Box::new(fingerprint))),
-        })
+        Ok(same_article(scored).unwrap_or(Near::Distinct(Some(Box::new(fingerprint)))))
     }
 
     /// [`Store::near_duplicate`] for an item of a batch whose earlier items (`earlier`,
@@ -123,36 +117,22 @@ impl Store {
         earlier: &[NewItem],
         decided: &[Option<Near>],
     ) -> Result<Near, StoreError> {
-        let near = self.near_duplicate(bands, new)?;
+        let text = new_text(new);
+        let near = self.near_duplicate_of_text(bands, &text)?;
         let Near::Distinct(Some(fingerprint)) = &near else {
             return Ok(near);
         };
-        let mut text = None;
-        let mut best: Option<(ItemKey, f64)> = None;
-        for (item, plan) in earlier.iter().zip(decided) {
-            let Some(Near::Distinct(Some(theirs))) = plan else {
-                continue;
-            };
-            if !fingerprint.collides(theirs) {
-                continue;
-            }
-            let text =
-                text.get_or_insert_with(|| text_of(new.content.as_deref(), new.summary.as_deref()));
-            let score = similarity(
-                text,
-                &text_of(item.content.as_deref(), item.summary.as_deref()),
-            );
-            if score >= SAME_ARTICLE && best.is_none_or(|(_, top)| score > top) {
-                best = Some((ItemKey::for_identity(&item.primary_identity(source)), score));
-            }
-        }
-        Ok(match best {
-            Some((into, score)) => Near::Duplicate {
-                into,
-                similarity: score as f32,
-            },
-            None => near,
-        })
+        let scored = earlier
+            .iter()
+            .zip(decided)
+            .filter_map(|(item, plan)| match plan {
+                Some(Near::Distinct(Some(theirs))) if fingerprint.collides(theirs) => Some((
+                    ItemKey::for_identity(&item.primary_identity(source)),
+                    similarity(&text, &new_text(item)),
+                )),
+                _ => None,
+            });
+        Ok(same_article(scored).unwrap_or(near))
     }
 
     /// Rebuilds the `fingerprints` tree from the stored items' texts (after the
@@ -191,6 +171,24 @@ fn candidates(bands: &Bands, fingerprint: &Fingerprint) -> Vec<ItemKey> {
         .take(MAX_CANDIDATES)
         .map(|(key, _)| key)
         .collect()
+}
+
+/// The candidate most the same article as the text they were scored against, if any is.
+fn same_article(scored: impl IntoIterator<Item = (ItemKey, f64)>) -> Option<Near> {
+    let mut best: Option<(ItemKey, f64)> = None;
+    for (key, score) in scored {
+        if score >= SAME_ARTICLE && best.is_none_or(|(_, top)| score > top) {
+            best = Some((key, score));
+        }
+    }
+    best.map(|(into, score)| Near::Duplicate {
+        into,
+        similarity: score as f32,
+    })
+}
+
+fn new_text(item: &NewItem) -> String {
+    text_of(item.content.as_deref(), item.summary.as_deref())
 }
 
 fn stored_text(item: &StoredItem) -> String {

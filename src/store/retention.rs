@@ -455,9 +455,9 @@ mod tests {
         // Tombstones stop growing once the first ones expire.
         assert_eq!(tombstones[45], tombstones[149], "{tombstones:?}");
         // sled frees space lazily, so its size wobbles (between 10 and 16 MB from day 40
-        // on, whatever the cache); it does not keep growing: the largest of
-        // the last month is not much above the largest of days 40 to 70, where growing
-        // with the days would make it twice that.
+        // on, whatever the cache); it does not keep growing: the largest of the last month
+        // is not much above the largest of days 40 to 70, where growing with the days
+        // would make it twice that.
         let largest = |days: std::ops::Range<usize>| sizes[days].iter().map(|s| s.2).max().unwrap();
         assert!(largest(120..150) * 5 <= largest(40..70) * 8, "{sizes:?}");
         // Every index and the near-duplicate index hold only what is kept.
