@@ -36,20 +36,12 @@ mod site;
 
 use site::{ARTICLES_PER_COLUMN, BIN, ITEMS_PER_FEED};
 
-/// CPU seconds (user + system) of the children that ended so far.
-fn children_cpu() -> f64 {
+/// CPU seconds (user + system) so far of `who`: `RUSAGE_CHILDREN` (the children that
+/// ended) or `RUSAGE_SELF` (this process's threads).
+fn cpu(who: libc::c_int) -> f64 {
     // SAFETY: getrusage only writes the struct it is given.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    secs(usage.ru_utime) + secs(usage.ru_stime)
-}
-
-/// CPU seconds (user + system) of this process's threads so far.
-fn own_cpu() -> f64 {
-    // SAFETY: getrusage only writes the struct it is given.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    unsafe { libc::getrusage(who, &mut usage) };
     let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     secs(usage.ru_utime) + secs(usage.ru_stime)
 }
@@ -87,7 +79,7 @@ fn runs_of_items(runs: usize) -> Vec<Vec<NewItem>> {
 /// after each run.
 fn store_alone(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
     let _ = std::fs::remove_dir_all(dir);
-    let before = own_cpu();
+    let before = cpu(libc::RUSAGE_SELF);
     let store = Store::open(dir).unwrap();
     for (n, items) in runs.iter().enumerate() {
         let source = format!("feed{n}");
@@ -100,14 +92,14 @@ fn store_alone(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
         store.flush().unwrap();
     }
     drop(store);
-    own_cpu() - before
+    cpu(libc::RUSAGE_SELF) - before
 }
 
 /// CPU seconds of sled alone writing the keys `runs`' items take, one transaction and one
 /// flush per run, after the identity lookups.
 fn sled_alone(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
     let _ = std::fs::remove_dir_all(dir);
-    let before = own_cpu();
+    let before = cpu(libc::RUSAGE_SELF);
     let db = sled::Config::new()
         .path(dir)
         .cache_capacity(paperboy::config::DEFAULT_STORE_CACHE)
@@ -168,12 +160,12 @@ fn sled_alone(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
     }
     drop(trees);
     drop(db);
-    own_cpu() - before
+    cpu(libc::RUSAGE_SELF) - before
 }
 
 /// Runs a command to its end and returns its CPU seconds; panics with its output on failure.
 fn cpu_of(command: &mut Command) -> f64 {
-    let before = children_cpu();
+    let before = cpu(libc::RUSAGE_CHILDREN);
     let output = command.output().expect("start the command");
     assert!(
         output.status.success(),
@@ -181,7 +173,7 @@ fn cpu_of(command: &mut Command) -> f64 {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    children_cpu() - before
+    cpu(libc::RUSAGE_CHILDREN) - before
 }
 
 fn paperboy(base: &str, feeds: usize, columns: usize, dir: &Path) -> f64 {
