@@ -163,23 +163,47 @@ fn sled_alone(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
     cpu(libc::RUSAGE_SELF) - before
 }
 
-/// Runs a command to its end and returns its CPU seconds; panics with its output on failure.
-fn cpu_of(command: &mut Command) -> f64 {
+/// Runs a command to its end and returns its CPU seconds and what it printed; panics with
+/// its output on failure.
+fn cpu_of(command: &mut Command) -> (f64, String) {
     let before = cpu(libc::RUSAGE_CHILDREN);
     let output = command.output().expect("start the command");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
-        "{command:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
+        "{command:?} failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    cpu(libc::RUSAGE_CHILDREN) - before
+    (cpu(libc::RUSAGE_CHILDREN) - before, stdout)
+}
+
+/// The items a part of the site holds: what each pipeline must have stored, or its CPU
+/// figure is not for the same work.
+fn expected_items(feeds: usize, columns: usize) -> usize {
+    feeds * ITEMS_PER_FEED + columns * ARTICLES_PER_COLUMN
 }
 
 fn paperboy(base: &str, feeds: usize, columns: usize, dir: &Path) -> f64 {
     let config = site::configure(dir, base, feeds, columns, 1);
-    let fetch = cpu_of(Command::new(BIN).arg("fetch").arg("-c").arg(&config));
-    let publish = cpu_of(
+    let (fetch, said) = cpu_of(Command::new(BIN).arg("fetch").arg("-c").arg(&config));
+    // Every source says `<name>: <n> new, …`.
+    let new: usize = said
+        .lines()
+        .filter_map(|line| {
+            line.split_once(": ")?
+                .1
+                .split_once(" new")?
+                .0
+                .parse::<usize>()
+                .ok()
+        })
+        .sum();
+    assert_eq!(
+        new,
+        expected_items(feeds, columns),
+        "paperboy fetch stored another number of items:\n{said}"
+    );
+    let (publish, _) = cpu_of(
         Command::new(BIN)
             .arg("publish")
             .arg("-c")
@@ -233,7 +257,7 @@ fn python(python: &Path, base: &str, feeds: usize, columns: usize, dir: &Path) -
                 .collect(),
         )
     };
-    cpu_of(
+    let (seconds, said) = cpu_of(
         Command::new(python)
             .arg(script)
             .arg(dir.join("items.db"))
@@ -241,7 +265,14 @@ fn python(python: &Path, base: &str, feeds: usize, columns: usize, dir: &Path) -
             .arg("100")
             .arg(part)
             .args(urls),
-    )
+    );
+    // It prints the number of items it stored.
+    assert_eq!(
+        said.trim().parse::<usize>().ok(),
+        Some(expected_items(feeds, columns)),
+        "the Python pipeline stored another number of items: {said}"
+    );
+    seconds
 }
 
 /// The median; NaN for a part that did not run.
