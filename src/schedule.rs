@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use rand::Rng;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::SourceDef;
+use crate::config::{Settings, SourceDef};
 use crate::pipeline::{Context, Report, RunError, refresh};
 use crate::publish::Catalog;
 use crate::store::SourceState;
@@ -157,13 +157,23 @@ pub async fn on_request(ctx: &Context, source: &SourceDef, dry_run: bool) -> OnR
 
 /// Re-renders the feeds a run changed.
 pub async fn republish(ctx: &Context, catalog: &Catalog, source: &SourceDef, report: &Report) {
+    for slug in changed_feeds(&ctx.settings, source, report) {
+        catalog.rebuild(ctx, &slug).await;
+    }
+}
+
+/// The feeds whose documents a run of `source` changed: its feed and the topic feeds that
+/// gather from it, or every feed when it merged a reprint (which adds a related link to an
+/// item of another feed too).
+pub fn changed_feeds(settings: &Settings, source: &SourceDef, report: &Report) -> Vec<String> {
     if report.merged > 0 {
-        // A merged reprint adds a related link to an item of another feed too.
-        for feed in &ctx.settings.feeds {
-            catalog.rebuild(ctx, &feed.slug).await;
-        }
+        settings.feeds.iter().map(|f| f.slug.clone()).collect()
     } else if report.changed() {
-        catalog.rebuild_with_topics(ctx, &source.feed).await;
+        std::iter::once(source.feed.clone())
+            .chain(settings.topics_of(&source.feed).map(|t| t.slug.clone()))
+            .collect()
+    } else {
+        Vec::new()
     }
 }
 
@@ -224,6 +234,7 @@ pub async fn run_source(
             }
             Err(RunError::Store(err)) => {
                 unrecorded = unrecorded.saturating_add(1);
+                catalog.store_failed(&err);
                 tracing::error!(source = %source.name, error = %err, "cannot store this run; serving what is stored");
             }
             Err(err) => {

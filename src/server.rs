@@ -1,6 +1,7 @@
 //! HTTP: the feeds in three formats (with ETag/Last-Modified/304 and gzip), their archive
 //! pages, the HTML pages, OPML, health, metrics and the image proxy. Feed documents come
-//! from the catalog, ready-made (or rendered there when it let them go); archive pages (rarely asked for, then cached by clients)
+//! from the catalog, ready-made (or rendered there when it let them go, or its copy on disk
+//! when the store cannot be read); archive pages (rarely asked for, then cached by clients)
 //! and the HTML pages are rendered per request.
 
 use axum::Router;
@@ -67,11 +68,23 @@ async fn feed(
     };
     let document = match state.catalog.kept(slug) {
         Some(document) => document,
-        None => match state.catalog.get(&state.live.get(), slug).await {
-            Ok(Some(document)) => document,
-            Ok(None) => return not_found(),
-            Err(err) => return cannot_render(slug, &err),
-        },
+        None => {
+            let ctx = state.live.get();
+            match state.catalog.get(&ctx, slug).await {
+                Ok(Some(document)) => document,
+                Ok(None) => return not_found(),
+                // The store cannot be read (a full disk): the feed as it was last rendered.
+                Err(err) => {
+                    return match state.catalog.copy(&ctx, slug, format).await {
+                        Some((body, updated)) => {
+                            tracing::warn!(feed = slug, error = %err, "cannot render the feed; serving its last copy");
+                            send(&headers, &body, format, Some(updated), None)
+                        }
+                        None => cannot_render(slug, &err),
+                    };
+                }
+            }
+        }
     };
     send(
         &headers,

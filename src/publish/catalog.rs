@@ -2,9 +2,11 @@
 //! are kept rendered, and rendering one when it is asked for or its items changed.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
-use super::{Document, health, render};
+use chrono::{DateTime, Utc};
+
+use super::{Body, Document, Format, copies, health};
 use crate::config::HEALTH_FEED;
 use crate::pipeline::Context;
 use crate::store::StoreError;
@@ -34,6 +36,8 @@ pub struct Catalog {
     /// Bumped by every change: a render that began before one is not kept (it may have
     /// read the store before the change).
     generation: Arc<AtomicU64>,
+    /// Why the store failed to write, once it did: nothing is rendered from it after that.
+    failure: Arc<OnceLock<String>>,
 }
 
 impl Default for Catalog {
@@ -46,27 +50,43 @@ impl Default for Catalog {
             )),
             health: Default::default(),
             generation: Default::default(),
+            failure: Default::default(),
         }
     }
 }
 
 impl Catalog {
-    /// A catalog with every feed rendered (as many kept as fit) and the health feed.
+    /// The catalog of a starting daemon: see [`Catalog::refresh`].
     pub async fn build(ctx: &Context) -> Result<Catalog, StoreError> {
         let catalog = Catalog::default();
         catalog.refresh(ctx).await?;
         Ok(catalog)
     }
 
-    /// Renders every feed again, keeping what fits, and the health feed (at start, after
-    /// a reload or a prune: feeds may have changed their definition or lost items).
-    /// Documents of feeds no longer configured go.
+    /// At start, after a reload or a prune (feeds may have changed their definition or
+    /// lost items): the documents kept go, to be rendered again when next asked for.
+    /// Feeds without a copy on disk are rendered now (and kept as they fit), so that
+    /// every feed can be served should the store fail; the copies of feeds no longer
+    /// configured go. The health feed is rendered again.
     pub async fn refresh(&self, ctx: &Context) -> Result<(), StoreError> {
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.documents.clear();
-        for feed in &ctx.settings.feeds {
+        let settings = ctx.settings.clone();
+        let uncopied = crate::blocking::run(move || {
+            let dir = copies::dir(&settings);
+            copies::remove_others(&dir, &settings);
+            settings
+                .feeds
+                .iter()
+                .filter(|feed| !copies::has(&dir, &feed.slug))
+                .map(|feed| feed.slug.clone())
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        for slug in uncopied {
             let generation = self.generation.load(Ordering::SeqCst);
-            let document = render_blocking(ctx, &feed.slug).await?;
+            let document = render_blocking(ctx, &slug).await?;
             self.keep(Arc::new(document), generation);
         }
         self.rebuild_health(ctx).await;
@@ -85,25 +105,12 @@ impl Catalog {
         }
     }
 
-    /// A feed whose items changed, with the topic feeds that gather from it.
-    pub async fn rebuild_with_topics(&self, ctx: &Context, slug: &str) {
-        self.rebuild(ctx, slug).await;
-        let topics: Vec<String> = ctx
-            .settings
-            .topics_of(slug)
-            .map(|t| t.slug.clone())
-            .collect();
-        for topic in topics {
-            self.rebuild(ctx, &topic).await;
-        }
-    }
-
     /// A feed whose items changed: rendered again now when it is kept (readers poll it),
     /// else when next asked for. A failure keeps the old document (a store that cannot be
     /// read now still serves what it had).
     pub async fn rebuild(&self, ctx: &Context, slug: &str) {
         self.generation.fetch_add(1, Ordering::SeqCst);
-        if self.documents.peek(slug).is_none() {
+        if self.documents.peek(slug).is_none() || self.failure.get().is_some() {
             return;
         }
         let generation = self.generation.load(Ordering::SeqCst);
@@ -149,10 +156,42 @@ impl Catalog {
         let Some(def) = ctx.settings.feed(slug) else {
             return Ok(None);
         };
+        if let Some(failure) = self.failure.get() {
+            return Err(StoreError::Failed(failure.clone()));
+        }
         let generation = self.generation.load(Ordering::SeqCst);
-        let document = Arc::new(render(&ctx.settings, def, &ctx.store)?);
+        let document = Arc::new(copies::render_and_keep(&ctx.settings, def, &ctx.store)?);
         self.keep(document.clone(), generation);
         Ok(Some(document))
+    }
+
+    /// The store failed to write (`err`): sled refuses writes from then on and what it
+    /// reads may hold writes never made durable, so feeds not kept are served from their
+    /// copies on disk until paperboy restarts.
+    pub fn store_failed(&self, err: &StoreError) {
+        if err.is_io() {
+            let _ = self.failure.set(err.to_string());
+        }
+    }
+
+    /// A feed's copy on disk in one format, with its time, for when the feed cannot be
+    /// rendered; `None` when it has none or no such feed is configured.
+    pub async fn copy(
+        &self,
+        ctx: &Context,
+        slug: &str,
+        format: Format,
+    ) -> Option<(Body, DateTime<Utc>)> {
+        ctx.settings.feed(slug)?;
+        let (dir, slug) = (copies::dir(&ctx.settings), slug.to_string());
+        match crate::blocking::run(move || copies::read(&dir, &slug, format)).await {
+            Ok(Ok(copy)) => Some(copy),
+            Ok(Err(err)) => {
+                tracing::debug!(error = %err, "no copy of the feed");
+                None
+            }
+            Err(_) => None,
+        }
     }
 
     /// Keeps a document rendered at `generation`, unless something changed since.
@@ -169,7 +208,7 @@ async fn render_blocking(ctx: &Context, slug: &str) -> Result<Document, StoreErr
         let feed = settings
             .feed(&slug)
             .expect("catalog feeds come from the settings");
-        render(&settings, feed, &store)
+        copies::render_and_keep(&settings, feed, &store)
     })
     .await
     .expect("rendering does not panic")

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::copies::write_whole;
 use super::{Format, health, render};
 use crate::config::Settings;
 use crate::store::{Store, StoreError};
@@ -34,13 +35,9 @@ pub fn write_files(settings: &Settings, store: &Store, dir: &Path) -> Result<usi
     for document in documents {
         let document = document?;
         for format in Format::ALL {
-            let name = format!("{}.{}", document.slug, format.extension());
-            let path = dir.join(&name);
-            let temp = dir.join(format!(".{name}.tmp"));
-            // Write beside, then rename: a reader of the directory never sees half a feed.
-            std::fs::write(&temp, &document.body(format).bytes)
-                .and_then(|()| std::fs::rename(&temp, &path))
-                .map_err(failed(&path))?;
+            let path = dir.join(format!("{}.{}", document.slug, format.extension()));
+            let bytes = &document.body(format).bytes;
+            write_whole(&path, bytes, document.updated.into()).map_err(failed(&path))?;
         }
         written += 1;
     }

@@ -78,6 +78,17 @@ pub enum StoreError {
     Sled(#[from] sled::Error),
     #[error("store: damaged record in `{tree}`: {message}")]
     Corrupt { tree: &'static str, message: String },
+    /// A write failed earlier: sled then refuses every write until the store is opened
+    /// again, and what it still reads may hold writes that never reached the disk.
+    #[error("{0}; nothing is read from the store until paperboy restarts")]
+    Failed(String),
+}
+
+impl StoreError {
+    /// Whether the store's files could not be read or written (a full disk, most often).
+    pub fn is_io(&self) -> bool {
+        matches!(self, StoreError::Sled(sled::Error::Io(_)))
+    }
 }
 
 /// sled's error, said plainly: a failed write is most often a full disk.

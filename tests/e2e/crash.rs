@@ -1,8 +1,10 @@
 //! Durability: what `paperboy fetch` and the daemon stored survives `kill -9`, and a
 //! restart never doubles an entry.
 
+use std::io::Read;
 use std::time::Duration;
 
+use crate::support::install::Got;
 use crate::support::{Article, Fixture, Install, Reply, entries, numbered, rss};
 
 fn articles(count: usize) -> Vec<Article> {
@@ -224,12 +226,27 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     daemon.wait_for(Duration::from_secs(20), || daemon.get("/healthz").0 == 503);
     let (_, health) = daemon.get("/healthz");
     assert!(health.contains("is the disk full"), "{health}");
-    // What it had is still served.
+    daemon.wait_for(Duration::from_secs(20), || {
+        install.daemon_log().contains("cannot store this run")
+    });
+    // What it had is still served: the daemon has not rendered the feed since it started,
+    // and renders nothing from a store that failed, so this is the copy `fetch` kept
+    // beside the store, plain and gzip.
     let (code, served) = daemon.get("/feeds/t.atom");
+    assert_eq!(code, 200, "{served}");
+    assert_eq!(entries(&served).len(), 50);
+    let Got(code, headers, gzip) = daemon.get_with("/feeds/t.atom", &[("Accept-Encoding", "gzip")]);
     assert_eq!(code, 200);
-    assert!(entries(&served).len() >= 50);
+    assert_eq!(headers["content-encoding"], "gzip");
+    let mut unzipped = String::new();
+    flate2::read::GzDecoder::new(&gzip[..])
+        .read_to_string(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, served);
+    assert_eq!(daemon.get("/feeds/other.atom").0, 404);
     std::thread::sleep(Duration::from_secs(2));
     let log = install.daemon_log();
+    assert!(log.contains("serving its last copy"), "{log}");
     assert!(
         log.contains("cannot store this run; serving what is stored"),
         "{log}"
