@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use rand::Rng;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Settings, SourceDef};
+use crate::config::SourceDef;
 use crate::pipeline::{Context, Report, RunError, refresh};
 use crate::publish::Catalog;
 use crate::store::SourceState;
@@ -157,23 +157,13 @@ pub async fn on_request(ctx: &Context, source: &SourceDef, dry_run: bool) -> OnR
 
 /// Re-renders the feeds a run changed.
 pub async fn republish(ctx: &Context, catalog: &Catalog, source: &SourceDef, report: &Report) {
-    for slug in changed_feeds(&ctx.settings, source, report) {
-        catalog.rebuild(ctx, &slug).await;
-    }
-}
-
-/// The feeds whose documents a run of `source` changed: its feed and the topic feeds that
-/// gather from it, or every feed when it merged a reprint (which adds a related link to an
-/// item of another feed too).
-pub fn changed_feeds(settings: &Settings, source: &SourceDef, report: &Report) -> Vec<String> {
     if report.merged > 0 {
-        settings.feeds.iter().map(|f| f.slug.clone()).collect()
+        // A merged reprint adds a related link to an item of another feed too.
+        for feed in &ctx.settings.feeds {
+            catalog.rebuild(ctx, &feed.slug).await;
+        }
     } else if report.changed() {
-        std::iter::once(source.feed.clone())
-            .chain(settings.topics_of(&source.feed).map(|t| t.slug.clone()))
-            .collect()
-    } else {
-        Vec::new()
+        catalog.rebuild_with_topics(ctx, &source.feed).await;
     }
 }
 

@@ -1,15 +1,13 @@
 //! `paperboy fetch` and `paperboy check`: sources run now, stored or previewed, one line
 //! of outcome each.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use paperboy::config::SourceDef;
 use paperboy::pipeline::Context;
 use paperboy::status::SourceStatus;
 use paperboy::store::Store;
-use paperboy::{daemon, pipeline, prune, publish, schedule};
+use paperboy::{daemon, pipeline, prune, schedule};
 
 use super::{CliError, admin, load, runtime};
 
@@ -80,20 +78,12 @@ pub fn fetch(config: Option<PathBuf>, names: Vec<String>, dry_run: bool) -> Resu
         };
     }
     let ctx = daemon::context(settings)?;
-    let changed = Arc::new(Mutex::new(BTreeSet::new()));
-    let failures = for_each_source(&ctx, &names, |ctx, source| {
-        let changed = changed.clone();
-        async move {
-            let done = schedule::on_request(&ctx, &source, dry_run).await;
-            for line in done.lines {
-                println!("{line}");
-            }
-            if let Some(report) = &done.report {
-                let feeds = schedule::changed_feeds(&ctx.settings, &source, report);
-                changed.lock().expect("changed feeds").extend(feeds);
-            }
-            done.failed
+    let failures = for_each_source(&ctx, &names, |ctx, source| async move {
+        let done = schedule::on_request(&ctx, &source, dry_run).await;
+        for line in done.lines {
+            println!("{line}");
         }
+        done.failed
     });
     if !dry_run {
         let pruned = prune::prune(
@@ -106,16 +96,6 @@ pub fn fetch(config: Option<PathBuf>, names: Vec<String>, dry_run: bool) -> Resu
                 "pruned {} items from feeds ({} deleted), as `keep`/`keep_items` say",
                 pruned.from_feeds, pruned.deleted
             );
-        }
-    }
-    // The copies of the feeds the runs changed, as the daemon keeps them: a daemon started
-    // later serves them should its store fail before it renders these feeds.
-    for slug in changed.lock().expect("changed feeds").iter() {
-        let Some(def) = ctx.settings.feed(slug) else {
-            continue;
-        };
-        if let Err(err) = publish::copies::render_and_keep(&ctx.settings, def, &ctx.store) {
-            tracing::warn!(feed = slug, error = %err, "cannot render the feed to keep its copy");
         }
     }
     match failures {

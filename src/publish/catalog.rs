@@ -65,9 +65,10 @@ impl Catalog {
 
     /// At start, after a reload or a prune (feeds may have changed their definition or
     /// lost items): the documents kept go, to be rendered again when next asked for.
-    /// Feeds without a copy on disk are rendered now (and kept as they fit), so that
-    /// every feed can be served should the store fail; the copies of feeds no longer
-    /// configured go. The health feed is rendered again.
+    /// Feeds without a copy on disk are rendered now for their copy (not kept: a daemon
+    /// keeps what readers ask for), so that every feed can be served should the store
+    /// fail; the copies of feeds no longer configured go. The health feed is rendered
+    /// again.
     pub async fn refresh(&self, ctx: &Context) -> Result<(), StoreError> {
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.documents.clear();
@@ -85,9 +86,7 @@ impl Catalog {
         .await
         .unwrap_or_default();
         for slug in uncopied {
-            let generation = self.generation.load(Ordering::SeqCst);
-            let document = render_blocking(ctx, &slug).await?;
-            self.keep(Arc::new(document), generation);
+            render_blocking(ctx, &slug).await?;
         }
         self.rebuild_health(ctx).await;
         Ok(())
@@ -102,6 +101,19 @@ impl Catalog {
             }
             Ok(Err(err)) => tracing::error!(error = %err, "cannot render the health feed"),
             Err(err) => tracing::error!(error = %err, "cannot render the health feed"),
+        }
+    }
+
+    /// A feed whose items changed, with the topic feeds that gather from it.
+    pub async fn rebuild_with_topics(&self, ctx: &Context, slug: &str) {
+        self.rebuild(ctx, slug).await;
+        let topics: Vec<String> = ctx
+            .settings
+            .topics_of(slug)
+            .map(|t| t.slug.clone())
+            .collect();
+        for topic in topics {
+            self.rebuild(ctx, &topic).await;
         }
     }
 

@@ -2,7 +2,7 @@
 //! daemon serves when its store cannot be read (a full disk), so serving a feed never
 //! depends on its having been rendered since the daemon started.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -20,8 +20,9 @@ pub fn dir(settings: &Settings) -> PathBuf {
     settings.data_dir.join(DIR)
 }
 
+/// Kept gzipped, as it is served to most readers: a fifth of the bytes written per render.
 fn path(dir: &Path, slug: &str, format: Format) -> PathBuf {
-    dir.join(format!("{slug}.{}", format.extension()))
+    dir.join(format!("{slug}.{}.gz", format.extension()))
 }
 
 /// Writes `bytes` to `path` through a file beside it, renamed over it once written: a
@@ -43,14 +44,14 @@ pub(super) fn write_whole(path: &Path, bytes: &[u8], modified: SystemTime) -> st
     written
 }
 
-/// Keeps `document`'s formats as `<dir>/<slug>.<ext>`, each file dated by the document's
-/// `updated`.
+/// Keeps `document`'s formats as `<dir>/<slug>.<ext>.gz`, each file dated by the
+/// document's `updated`.
 pub fn write(dir: &Path, document: &Document) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     for format in Format::ALL {
         write_whole(
             &path(dir, &document.slug, format),
-            &document.body(format).bytes,
+            &document.body(format).gzip,
             document.updated.into(),
         )?;
     }
@@ -82,9 +83,11 @@ pub fn has(dir: &Path, slug: &str) -> bool {
 /// A feed's copy in one format, ready to serve, with the document's `updated`.
 pub fn read(dir: &Path, slug: &str, format: Format) -> std::io::Result<(Body, DateTime<Utc>)> {
     let path = path(dir, slug, format);
-    let bytes = std::fs::read(&path)?;
+    let gzip = std::fs::read(&path)?;
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(&gzip[..]).read_to_end(&mut bytes)?;
     let updated = std::fs::metadata(&path)?.modified()?;
-    Ok((Body::of(bytes), updated.into()))
+    Ok((Body::compressed(bytes, gzip), updated.into()))
 }
 
 /// Removes the copies of feeds `settings` does not have (renamed or removed ones).
@@ -95,7 +98,8 @@ pub fn remove_others(dir: &Path, settings: &Settings) {
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let slug = name.rsplit_once('.').map_or(&*name, |(slug, _)| slug);
+        let document = name.strip_suffix(".gz").unwrap_or(&name);
+        let slug = document.rsplit_once('.').map_or(document, |(slug, _)| slug);
         if settings.feed(slug).is_none() {
             if let Err(err) = std::fs::remove_file(entry.path()) {
                 tracing::warn!(path = %entry.path().display(), error = %err, "cannot remove an old copy");
@@ -139,6 +143,7 @@ mod tests {
             let (body, updated) = read(dir.path(), "yaowen", format).unwrap();
             let served = kept.body(format);
             assert_eq!(body.bytes, served.bytes);
+            assert_eq!(body.gzip, served.gzip);
             assert_eq!(body.etag, served.etag);
             assert_eq!(updated, kept.updated);
         }

@@ -84,6 +84,11 @@ impl Body {
             .write_all(&bytes)
             .expect("writing to memory does not fail");
         let gzip = encoder.finish().expect("writing to memory does not fail");
+        Body::compressed(bytes, gzip)
+    }
+
+    /// `bytes` with `gzip`, the same bytes compressed.
+    pub(super) fn compressed(bytes: Vec<u8>, gzip: Vec<u8>) -> Body {
         Body {
             etag: format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes)),
             bytes: Bytes::from(bytes),

@@ -6,7 +6,7 @@
 
 mod atom;
 mod catalog;
-pub mod copies;
+mod copies;
 mod document;
 mod files;
 mod health;

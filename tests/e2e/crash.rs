@@ -229,9 +229,9 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     daemon.wait_for(Duration::from_secs(20), || {
         install.daemon_log().contains("cannot store this run")
     });
-    // What it had is still served: the daemon has not rendered the feed since it started,
-    // and renders nothing from a store that failed, so this is the copy `fetch` kept
-    // beside the store, plain and gzip.
+    // What it had is still served: nobody asked for the feed before, and a daemon renders
+    // nothing from a store that failed, so this is the copy it wrote at start (the feed
+    // had none), plain and gzip.
     let (code, served) = daemon.get("/feeds/t.atom");
     assert_eq!(code, 200, "{served}");
     assert_eq!(entries(&served).len(), 50);
