@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::SourceDef;
 use crate::pipeline::{Context, Report, RunError, refresh};
 use crate::publish::Catalog;
-use crate::store::SourceState;
+use crate::store::{SourceState, StoreError};
 
 /// Longest random delay added to a scheduled run.
 const MAX_JITTER: Duration = Duration::from_secs(30);
@@ -123,11 +123,12 @@ pub async fn run_once(ctx: &Context, source: &SourceDef) -> Result<Report, RunEr
 }
 
 /// What running a source on request did: the lines `paperboy fetch` prints, whether it
-/// failed, and its report when it stored anything.
+/// failed, its report when it stored anything, and the store's error when storing failed.
 pub struct OnRequest {
     pub lines: Vec<String>,
     pub failed: bool,
     pub report: Option<Report>,
+    pub store_error: Option<StoreError>,
 }
 
 /// Runs a source now as `paperboy fetch` asks (or only previews it), in the daemon or
@@ -139,6 +140,7 @@ pub async fn on_request(ctx: &Context, source: &SourceDef, dry_run: bool) -> OnR
             lines: crate::pipeline::preview_lines(&source.name, &outcome),
             failed: outcome.is_err(),
             report: None,
+            store_error: None,
         };
     }
     match run_once(ctx, source).await {
@@ -146,11 +148,16 @@ pub async fn on_request(ctx: &Context, source: &SourceDef, dry_run: bool) -> OnR
             lines: report.lines(&source.name),
             failed: false,
             report: Some(report),
+            store_error: None,
         },
         Err(err) => OnRequest {
             lines: vec![format!("{}: error: {err}", source.name)],
             failed: true,
             report: None,
+            store_error: match err {
+                RunError::Store(err) => Some(err),
+                _ => None,
+            },
         },
     }
 }

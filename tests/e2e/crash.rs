@@ -203,6 +203,40 @@ fn random_kill_9_during_ingest_loses_nothing_and_doubles_nothing() {
     );
 }
 
+/// A run asked for with `paperboy fetch` that fills the disk (the daemon stores it): the
+/// command says why, and the daemon serves its feed from the copy from then on.
+#[test]
+fn a_fetch_through_the_daemon_that_fills_the_disk_leaves_the_feed_served() {
+    let fixture = Fixture::start();
+    let items: Vec<Article> = (0..40).map(|i| numbered("", i)).collect();
+    fixture.set("/rss.xml", Reply::rss(rss("要闻", &items)));
+    let feed = format!(
+        "title = \"要闻\"\nschedule = \"0 0 0 1 1 *\"\n[[sources]]\nname = \"s\"\nkind = \"feed\"\nurl = \"{}\"\n",
+        fixture.url("/rss.xml")
+    );
+    let install = Install::with_settings(&[("t", &feed)], "entries = 100000");
+    assert_eq!(install.fetch(&[]).0, 0);
+    let daemon = install.daemon_with_file_limit(1024);
+    daemon.wait_for(Duration::from_secs(10), || daemon.get("/healthz").0 == 200);
+    let items: Vec<Article> = (0..3000).map(|i| numbered("", i)).collect();
+    fixture.set("/rss.xml", Reply::rss(rss("要闻", &items)));
+
+    let (code, said) = install.fetch(&[]);
+    assert_ne!(code, 0, "{said}");
+    assert!(said.contains("is the disk full"), "{said}");
+    let (code, served) = daemon.get("/feeds/t.atom");
+    assert_eq!(code, 200, "{served}");
+    assert_eq!(entries(&served).len(), 40);
+    // Not rendered from the store that failed: the copy is served because the daemon
+    // knows the store failed, not because a read happened to fail too.
+    let log = install.daemon_log();
+    assert!(log.contains("serving its last copy"), "{log}");
+    assert!(
+        log.contains("nothing is read from the store until paperboy restarts"),
+        "{log}"
+    );
+}
+
 /// A full disk (here a file-size limit): the error says so, the daemon keeps serving what
 /// it stored, and once there is space again nothing is lost.
 #[test]
@@ -247,6 +281,10 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     std::thread::sleep(Duration::from_secs(2));
     let log = install.daemon_log();
     assert!(log.contains("serving its last copy"), "{log}");
+    assert!(
+        log.contains("nothing is read from the store until paperboy restarts"),
+        "{log}"
+    );
     assert!(
         log.contains("cannot store this run; serving what is stored"),
         "{log}"
