@@ -85,8 +85,10 @@ impl Catalog {
         })
         .await
         .unwrap_or_default();
-        for slug in uncopied {
-            render_blocking(ctx, &slug).await?;
+        if self.failure.get().is_none() {
+            for slug in uncopied {
+                render_blocking(ctx, &slug).await?;
+            }
         }
         self.rebuild_health(ctx).await;
         Ok(())

@@ -80,7 +80,7 @@ pub enum StoreError {
     Corrupt { tree: &'static str, message: String },
     /// A write failed earlier: sled then refuses every write until the store is opened
     /// again, and what it still reads may hold writes that never reached the disk.
-    #[error("{0}; nothing is read from the store until paperboy restarts")]
+    #[error("{0}; no feed is rendered from the store until paperboy restarts")]
     Failed(String),
 }
 

@@ -232,7 +232,7 @@ fn a_fetch_through_the_daemon_that_fills_the_disk_leaves_the_feed_served() {
     let log = install.daemon_log();
     assert!(log.contains("serving its last copy"), "{log}");
     assert!(
-        log.contains("nothing is read from the store until paperboy restarts"),
+        log.contains("no feed is rendered from the store until paperboy restarts"),
         "{log}"
     );
 }
@@ -282,7 +282,7 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     let log = install.daemon_log();
     assert!(log.contains("serving its last copy"), "{log}");
     assert!(
-        log.contains("nothing is read from the store until paperboy restarts"),
+        log.contains("no feed is rendered from the store until paperboy restarts"),
         "{log}"
     );
     assert!(
