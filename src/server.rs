@@ -75,11 +75,8 @@ async fn feed(
                 Ok(None) => return not_found(),
                 // The store cannot be read (a full disk): the feed as it was last rendered.
                 Err(err) => {
-                    return match state.catalog.copy(&ctx, slug, format).await {
-                        Some((body, updated)) => {
-                            tracing::warn!(feed = slug, error = %err, "cannot render the feed; serving its last copy");
-                            send(&headers, &body, format, Some(updated), None)
-                        }
+                    return match state.catalog.copy(&ctx, slug, format, &err).await {
+                        Some((body, updated)) => send(&headers, &body, format, Some(updated), None),
                         None => cannot_render(slug, &err),
                     };
                 }

@@ -1,8 +1,9 @@
 //! The catalog of current documents, shared by the scheduler and the server: which feeds
 //! are kept rendered, and rendering one when it is asked for or its items changed.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use chrono::{DateTime, Utc};
 
@@ -38,6 +39,8 @@ pub struct Catalog {
     generation: Arc<AtomicU64>,
     /// Why the store failed to write, once it did: nothing is rendered from it after that.
     failure: Arc<OnceLock<String>>,
+    /// Feeds served from their copies, each said once in the log.
+    served_copies: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Default for Catalog {
@@ -51,6 +54,7 @@ impl Default for Catalog {
             health: Default::default(),
             generation: Default::default(),
             failure: Default::default(),
+            served_copies: Default::default(),
         }
     }
 }
@@ -189,23 +193,30 @@ impl Catalog {
     }
 
     /// A feed's copy on disk in one format, with its time, for when the feed cannot be
-    /// rendered; `None` when it has none or no such feed is configured.
+    /// rendered (`why`: said in the log the first time a feed is served so); `None` when
+    /// it has none or no such feed is configured.
     pub async fn copy(
         &self,
         ctx: &Context,
         slug: &str,
         format: Format,
+        why: &StoreError,
     ) -> Option<(Body, DateTime<Utc>)> {
         ctx.settings.feed(slug)?;
-        let (dir, slug) = (copies::dir(&ctx.settings), slug.to_string());
-        match crate::blocking::run(move || copies::read(&dir, &slug, format)).await {
-            Ok(Ok(copy)) => Some(copy),
+        let (dir, owned) = (copies::dir(&ctx.settings), slug.to_string());
+        let copy = match crate::blocking::run(move || copies::read(&dir, &owned, format)).await {
+            Ok(Ok(copy)) => copy,
             Ok(Err(err)) => {
-                tracing::debug!(error = %err, "no copy of the feed");
-                None
+                tracing::debug!(feed = slug, error = %err, "no copy of the feed");
+                return None;
             }
-            Err(_) => None,
+            Err(_) => return None,
+        };
+        let first = (self.served_copies.lock().expect("catalog lock")).insert(slug.to_string());
+        if first {
+            tracing::warn!(feed = slug, error = %why, "cannot render the feed; serving its last copy");
         }
+        Some(copy)
     }
 
     /// Keeps a document rendered at `generation`, unless something changed since.
