@@ -4,6 +4,7 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
@@ -25,19 +26,23 @@ fn path(dir: &Path, slug: &str, format: Format) -> PathBuf {
     dir.join(format!("{slug}.{}.gz", format.extension()))
 }
 
-/// Writes `bytes` to `path` through a file beside it, renamed over it once written: a
-/// reader never sees half a document. Its modification time is `modified`.
+/// Writes `bytes` to `path` through a file of its own beside it, renamed over it once
+/// written: a reader never sees half a document, and two renders of one feed at once
+/// never write into one file. Its modification time is `modified`. (Created as
+/// `File::create` creates, so the umask decides who may read it, as for any file.)
 pub(super) fn write_whole(path: &Path, bytes: &[u8], modified: SystemTime) -> std::io::Result<()> {
+    static WRITES: AtomicU64 = AtomicU64::new(0);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.tmp"));
-    let mut file = std::fs::File::create(&temp)?;
-    let written = file
-        .write_all(bytes)
-        .and_then(|()| file.set_modified(modified))
-        .and_then(|()| std::fs::rename(&temp, path));
+    let n = WRITES.fetch_add(1, Ordering::Relaxed);
+    let temp = path.with_file_name(format!(".{name}.{}-{n}.tmp", std::process::id()));
+    let written = std::fs::File::create_new(&temp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.set_modified(modified)?;
+        std::fs::rename(&temp, path)
+    });
     if written.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
@@ -179,5 +184,40 @@ mod tests {
         assert!(has(dir.path(), "kept"));
         assert!(!has(dir.path(), "gone"));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+    }
+
+    #[test]
+    fn renders_of_one_feed_at_once_each_write_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (document("yaowen", "要闻"), document("yaowen", "要闻 二"));
+        std::thread::scope(|scope| {
+            for kept in [&a, &b] {
+                scope.spawn(|| {
+                    for _ in 0..50 {
+                        write(dir.path(), kept).unwrap();
+                    }
+                });
+            }
+        });
+        let (body, _) = read(dir.path(), "yaowen", Format::Atom).unwrap();
+        assert!(
+            [&a, &b]
+                .iter()
+                .any(|d| d.body(Format::Atom).bytes == body.bytes)
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_written_file_may_be_read_as_any_new_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        let written = dir.path().join("written");
+        write_whole(&written, b"x", SystemTime::now()).unwrap();
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode(&written), mode(&plain));
     }
 }
