@@ -101,9 +101,6 @@ async fn fetch(State(admin): State<Admin>, Query(query): Query<FetchQuery>) -> R
             if let Some(report) = &done.report {
                 schedule::republish(&ctx, &catalog, &source, report).await;
             }
-            if let Some(err) = &done.store_error {
-                catalog.store_failed(err);
-            }
             (done.lines, done.failed)
         });
     }

@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::SourceDef;
 use crate::pipeline::{Context, Report, RunError, refresh};
 use crate::publish::Catalog;
-use crate::store::{SourceState, StoreError};
+use crate::store::SourceState;
 
 /// Longest random delay added to a scheduled run.
 const MAX_JITTER: Duration = Duration::from_secs(30);
@@ -123,12 +123,11 @@ pub async fn run_once(ctx: &Context, source: &SourceDef) -> Result<Report, RunEr
 }
 
 /// What running a source on request did: the lines `paperboy fetch` prints, whether it
-/// failed, its report when it stored anything, and the store's error when storing failed.
+/// failed, and its report when it stored anything.
 pub struct OnRequest {
     pub lines: Vec<String>,
     pub failed: bool,
     pub report: Option<Report>,
-    pub store_error: Option<StoreError>,
 }
 
 /// Runs a source now as `paperboy fetch` asks (or only previews it), in the daemon or
@@ -140,7 +139,6 @@ pub async fn on_request(ctx: &Context, source: &SourceDef, dry_run: bool) -> OnR
             lines: crate::pipeline::preview_lines(&source.name, &outcome),
             failed: outcome.is_err(),
             report: None,
-            store_error: None,
         };
     }
     match run_once(ctx, source).await {
@@ -148,16 +146,11 @@ pub async fn on_request(ctx: &Context, source: &SourceDef, dry_run: bool) -> OnR
             lines: report.lines(&source.name),
             failed: false,
             report: Some(report),
-            store_error: None,
         },
         Err(err) => OnRequest {
             lines: vec![format!("{}: error: {err}", source.name)],
             failed: true,
             report: None,
-            store_error: match err {
-                RunError::Store(err) => Some(err),
-                _ => None,
-            },
         },
     }
 }
@@ -231,7 +224,6 @@ pub async fn run_source(
             }
             Err(RunError::Store(err)) => {
                 unrecorded = unrecorded.saturating_add(1);
-                catalog.store_failed(&err);
                 tracing::error!(source = %source.name, error = %err, "cannot store this run; serving what is stored");
             }
             Err(err) => {

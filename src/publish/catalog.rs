@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
 
@@ -37,8 +37,6 @@ pub struct Catalog {
     /// Bumped by every change: a render that began before one is not kept (it may have
     /// read the store before the change).
     generation: Arc<AtomicU64>,
-    /// Why the store failed to write, once it did: nothing is rendered from it after that.
-    failure: Arc<OnceLock<String>>,
     /// Feeds served from their copies, each said once in the log.
     served_copies: Arc<Mutex<HashSet<String>>>,
 }
@@ -53,7 +51,6 @@ impl Default for Catalog {
             )),
             health: Default::default(),
             generation: Default::default(),
-            failure: Default::default(),
             served_copies: Default::default(),
         }
     }
@@ -89,7 +86,7 @@ impl Catalog {
         })
         .await
         .unwrap_or_default();
-        if self.failure.get().is_none() {
+        if ctx.store.failure().is_none() {
             for slug in uncopied {
                 render_blocking(ctx, &slug).await?;
             }
@@ -128,7 +125,7 @@ impl Catalog {
     /// read now still serves what it had).
     pub async fn rebuild(&self, ctx: &Context, slug: &str) {
         self.generation.fetch_add(1, Ordering::SeqCst);
-        if self.documents.peek(slug).is_none() || self.failure.get().is_some() {
+        if self.documents.peek(slug).is_none() || ctx.store.failure().is_some() {
             return;
         }
         let generation = self.generation.load(Ordering::SeqCst);
@@ -174,22 +171,15 @@ impl Catalog {
         let Some(def) = ctx.settings.feed(slug) else {
             return Ok(None);
         };
-        if let Some(failure) = self.failure.get() {
-            return Err(StoreError::Failed(failure.clone()));
+        // Once a write failed, what the store reads may never have reached the disk: the
+        // feed is served from its copy instead.
+        if let Some(failure) = ctx.store.failure() {
+            return Err(StoreError::Failed(failure.to_string()));
         }
         let generation = self.generation.load(Ordering::SeqCst);
         let document = Arc::new(copies::render_and_keep(&ctx.settings, def, &ctx.store)?);
         self.keep(document.clone(), generation);
         Ok(Some(document))
-    }
-
-    /// The store failed to write (`err`): sled refuses writes from then on and what it
-    /// reads may hold writes never made durable, so feeds not kept are served from their
-    /// copies on disk until paperboy restarts.
-    pub fn store_failed(&self, err: &StoreError) {
-        if err.is_io() {
-            let _ = self.failure.set(err.to_string());
-        }
     }
 
     /// A feed's copy on disk in one format, with its time, for when the feed cannot be

@@ -78,15 +78,14 @@ pub enum StoreError {
     Sled(#[from] sled::Error),
     #[error("store: damaged record in `{tree}`: {message}")]
     Corrupt { tree: &'static str, message: String },
-    /// A write failed earlier: sled then refuses every write until the store is opened
-    /// again, and what it still reads may hold writes that never reached the disk.
+    /// A write failed earlier (see [`Store::failure`]).
     #[error("{0}; no feed is rendered from the store until paperboy restarts")]
     Failed(String),
 }
 
 impl StoreError {
     /// Whether the store's files could not be read or written (a full disk, most often).
-    pub fn is_io(&self) -> bool {
+    fn is_io(&self) -> bool {
         matches!(self, StoreError::Sled(sled::Error::Io(_)))
     }
 }
@@ -124,6 +123,9 @@ pub struct Store {
     /// one step, so two reprints stored at once still merge. It holds the band index,
     /// built when a writer first needs it.
     writes: std::sync::Arc<std::sync::Mutex<Option<bands::Bands>>>,
+    /// Why a write failed, once one did: sled then refuses every write until the store is
+    /// opened again, and what it still reads may hold writes never made durable.
+    failure: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
 impl Store {
@@ -169,6 +171,7 @@ impl Store {
             tombstones: tree(TREE_TOMBSTONES)?,
             enclosures: tree(TREE_ENCLOSURES)?,
             writes: Default::default(),
+            failure: Default::default(),
             db,
         };
         match store.meta.get(META_SCHEMA)? {
@@ -227,8 +230,23 @@ impl Store {
 
     /// Makes every write so far durable.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        self.db.flush().map_err(|err| self.failed(err))?;
         Ok(())
+    }
+
+    /// A write's error from sled, remembered when it is the files' (see [`Store::failure`]).
+    fn failed(&self, err: sled::Error) -> StoreError {
+        let err = StoreError::Sled(err);
+        if err.is_io() {
+            let _ = self.failure.set(err.to_string());
+        }
+        err
+    }
+
+    /// Why the store's files failed a write, once one did: nothing read from it since can
+    /// be trusted to be on disk, until it is opened again.
+    pub fn failure(&self) -> Option<&str> {
+        self.failure.get().map(String::as_str)
     }
 
     /// The secret that signs image-proxy addresses: 32 random bytes made with the store,
@@ -258,8 +276,7 @@ impl Store {
     pub fn check_writable(&self) -> Result<(), StoreError> {
         let now = chrono::Utc::now().timestamp_millis();
         self.meta.insert(META_HEALTH, &now.to_be_bytes())?;
-        self.db.flush()?;
-        Ok(())
+        self.flush()
     }
 
     pub fn source_state(&self, source: &str) -> Result<SourceState, StoreError> {

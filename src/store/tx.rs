@@ -55,7 +55,7 @@ impl Store {
             )
             .map_err(|err| match err {
                 TransactionError::Abort(err) => err,
-                TransactionError::Storage(err) => StoreError::Sled(err),
+                TransactionError::Storage(err) => self.failed(err),
             })
     }
 }
