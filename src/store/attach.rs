@@ -20,6 +20,7 @@ impl Store {
         let probe = NewItem {
             declared_id: declared_id.map(str::to_string),
             url_identity: url_identity.map(str::to_string),
+            link: link.map(str::to_string),
             ..NewItem::default()
         };
         if (probe.declared_id.is_some() || probe.url_identity.is_some())
@@ -28,12 +29,6 @@ impl Store {
             return Ok(Some(Upserted::Pruned));
         }
         self.transact(|tx| {
-            let probe = NewItem {
-                declared_id: declared_id.map(str::to_string),
-                url_identity: url_identity.map(str::to_string),
-                link: link.map(str::to_string),
-                ..NewItem::default()
-            };
             let Some(key) = tx.find(origin.source, &probe)? else {
                 return Ok(None);
             };
