@@ -203,23 +203,34 @@ fn random_kill_9_during_ingest_loses_nothing_and_doubles_nothing() {
     );
 }
 
+/// The feed `t` of one source at the fixture's `/rss.xml` (see [`upstream`]), run on
+/// `schedule`, with `count` items stored by `fetch` before a daemon starts.
+fn stored_feed(fixture: &Fixture, schedule: &str, count: usize) -> Install {
+    upstream(fixture, count);
+    let feed = format!(
+        "title = \"要闻\"\nschedule = \"{schedule}\"\n[[sources]]\nname = \"s\"\nkind = \"feed\"\nurl = \"{}\"\n",
+        fixture.url("/rss.xml")
+    );
+    let install = Install::with_settings(&[("t", &feed)], "entries = 100000");
+    assert_eq!(install.fetch(&[]).0, 0);
+    install
+}
+
+/// `count` numbered items upstream.
+fn upstream(fixture: &Fixture, count: usize) {
+    let items: Vec<Article> = (0..count).map(|i| numbered("", i)).collect();
+    fixture.set("/rss.xml", Reply::rss(rss("要闻", &items)));
+}
+
 /// A run asked for with `paperboy fetch` that fills the disk (the daemon stores it): the
 /// command says why, and the daemon serves its feed from the copy from then on.
 #[test]
 fn a_fetch_through_the_daemon_that_fills_the_disk_leaves_the_feed_served() {
     let fixture = Fixture::start();
-    let items: Vec<Article> = (0..40).map(|i| numbered("", i)).collect();
-    fixture.set("/rss.xml", Reply::rss(rss("要闻", &items)));
-    let feed = format!(
-        "title = \"要闻\"\nschedule = \"0 0 0 1 1 *\"\n[[sources]]\nname = \"s\"\nkind = \"feed\"\nurl = \"{}\"\n",
-        fixture.url("/rss.xml")
-    );
-    let install = Install::with_settings(&[("t", &feed)], "entries = 100000");
-    assert_eq!(install.fetch(&[]).0, 0);
+    let install = stored_feed(&fixture, "0 0 0 1 1 *", 40);
     let daemon = install.daemon_with_file_limit(1024);
     daemon.wait_for(Duration::from_secs(10), || daemon.get("/healthz").0 == 200);
-    let items: Vec<Article> = (0..3000).map(|i| numbered("", i)).collect();
-    fixture.set("/rss.xml", Reply::rss(rss("要闻", &items)));
+    upstream(&fixture, 3000);
 
     let (code, said) = install.fetch(&[]);
     assert_ne!(code, 0, "{said}");
@@ -241,18 +252,8 @@ fn a_fetch_through_the_daemon_that_fills_the_disk_leaves_the_feed_served() {
 /// it stored, and once there is space again nothing is lost.
 #[test]
 fn a_full_disk_is_a_clear_error_and_loses_nothing() {
-    let upstream = |fixture: &Fixture, count: usize| {
-        let items: Vec<Article> = (0..count).map(|i| numbered("", i)).collect();
-        fixture.set("/rss.xml", Reply::rss(rss("要闻", &items)));
-    };
     let fixture = Fixture::start();
-    upstream(&fixture, 50);
-    let feed = format!(
-        "title = \"要闻\"\nschedule = \"* * * * * *\"\n[[sources]]\nname = \"s\"\nkind = \"feed\"\nurl = \"{}\"\n",
-        fixture.url("/rss.xml")
-    );
-    let install = Install::with_settings(&[("t", &feed)], "entries = 100000");
-    assert_eq!(install.fetch(&[]).0, 0);
+    let install = stored_feed(&fixture, "* * * * * *", 50);
 
     // 1 MiB per file: the store opens, then fills up with the next run.
     let daemon = install.daemon_with_file_limit(1024);
