@@ -4,7 +4,7 @@
 //!
 //! At shutdown the server stops accepting, runs in progress get a grace period to finish
 //! (a run abandoned after it loses nothing: each item is written in one transaction), and
-//! the store is flushed.
+//! the store is closed: flushed, its near-duplicate index saved for the next start.
 //!
 //! Under systemd (`Type=notify`) it reports READY once it serves, STOPPING at shutdown, and
 //! pings the watchdog while the store takes writes, so a daemon whose store is stuck is
@@ -171,7 +171,7 @@ pub async fn run(settings: Settings) -> Result<(), DaemonError> {
         tracing::error!(error = %err, "admin interface failed");
     }
     let store = live.get().store;
-    crate::blocking::run(move || store.flush()).await??;
+    crate::blocking::run(move || store.close()).await??;
     tracing::info!("stopped");
     Ok(())
 }

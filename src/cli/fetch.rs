@@ -98,6 +98,7 @@ pub fn fetch(config: Option<PathBuf>, names: Vec<String>, dry_run: bool) -> Resu
             );
         }
     }
+    ctx.store.close()?;
     match failures {
         0 => Ok(()),
         n => Err(CliError::SourcesFailed(n)),

@@ -252,6 +252,53 @@ impl Bands {
         counts
     }
 
+    /// The index as three tables, nothing left waiting to be merged: slot → item (a free
+    /// slot's entry is stale), the free slots, and the `(band key, slot)` pairs in order.
+    pub(super) fn tables(&mut self) -> (&[ItemKey], &[u32], &[(u32, u32)]) {
+        if self.recent_pairs > 0 || !self.removed.is_empty() {
+            self.merge();
+        }
+        (&self.keys, &self.free, &self.sorted)
+    }
+
+    /// The index of tables as [`Bands::tables`] gives them; `None` when they do not fit
+    /// together (a slot out of range or both free and listed, pairs out of order).
+    pub(super) fn from_tables(
+        keys: Vec<ItemKey>,
+        free: Vec<u32>,
+        sorted: Vec<(u32, u32)>,
+    ) -> Option<Bands> {
+        let mut is_free = vec![false; keys.len()];
+        for slot in &free {
+            let free = is_free.get_mut(*slot as usize)?;
+            if std::mem::replace(free, true) {
+                return None;
+            }
+        }
+        let listed = |slot: u32| is_free.get(slot as usize) == Some(&false);
+        if !sorted.windows(2).all(|pair| pair[0] < pair[1])
+            || !sorted.iter().all(|(_, slot)| listed(*slot))
+        {
+            return None;
+        }
+        let mut slots = FxHashMap::default();
+        slots.reserve(keys.len() - free.len());
+        for (slot, key) in keys.iter().enumerate() {
+            if listed(slot as u32) && slots.insert(*key, slot as u32).is_some() {
+                return None;
+            }
+        }
+        let mut bands = Bands {
+            sorted,
+            keys,
+            slots,
+            free,
+            ..Bands::default()
+        };
+        bands.index_sorted();
+        Some(bands)
+    }
+
     /// Items listed.
     pub(super) fn len(&self) -> usize {
         self.slots.len()

@@ -34,7 +34,19 @@ pub(super) fn text_of(content: Option<&str>, summary: Option<&str>) -> String {
 impl Store {
     /// The store's write lock, which also holds the band index (`None` until a writer
     /// first needs it). Item writes and pruning hold it for their whole step.
+    ///
+    /// The index saved by the last close, if any, comes off the disk here, before the
+    /// holder writes (see `saved_index`).
     pub(super) fn write_lock(&self) -> MutexGuard<'_, Option<Bands>> {
+        let mut lock = self.index_lock();
+        if let Some(saved) = self.saved.take() {
+            lock.get_or_insert(saved);
+        }
+        lock
+    }
+
+    /// The band index's lock, without taking the saved index off the disk.
+    pub(super) fn index_lock(&self) -> MutexGuard<'_, Option<Bands>> {
         self.writes
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -198,7 +210,8 @@ fn stored_text(item: &StoredItem) -> String {
 #[cfg(test)]
 mod tests {
     use crate::store::{
-        META_FINGERPRINT, Store, Upserted, test_article, test_origin, test_reprint,
+        META_FINGERPRINT, NewItem, Store, TEST_BODY, Upserted, test_article, test_item,
+        test_origin, test_reprint,
     };
 
     /// Stores the article, lets `damage` leave the store as something else might have,
@@ -240,6 +253,74 @@ mod tests {
                 .iter()
                 .all(|e| e.unwrap().1.as_ref() != [0u8; 64])
         );
+    }
+
+    #[test]
+    fn a_closed_store_hands_its_index_to_the_next_writer_and_never_a_stale_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(crate::store::saved_index::FILE_NAME);
+        // A second story and its reprint: the first one's text backwards, whole and cut.
+        let backwards: String = TEST_BODY
+            .trim_start_matches("<p>")
+            .trim_end_matches("</p>")
+            .chars()
+            .rev()
+            .collect();
+        let second = NewItem {
+            content: Some(format!("<p>{backwards}</p>")),
+            ..test_item("//paper.example/a2.htm", "第二篇")
+        };
+        let second_reprint = NewItem {
+            content: Some(format!(
+                "<p>{}</p>",
+                backwards.chars().skip(8).collect::<String>()
+            )),
+            ..test_item("//www.gov.example/t2.shtml", "第二篇转载")
+        };
+        let merged = |store: &Store, item: &NewItem| {
+            let outcome = store
+                .upsert(&test_origin("portal", "gov"), item, 2000)
+                .unwrap();
+            matches!(outcome, Upserted::Merged { .. })
+        };
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store
+                .upsert(&test_origin("paper", "dz"), &test_article(), 1000)
+                .unwrap();
+            store.close().unwrap();
+        }
+        assert!(file.exists());
+        // Reading leaves it where it is.
+        Store::open(dir.path())
+            .unwrap()
+            .feed_items("paper", 10)
+            .unwrap();
+        assert!(file.exists());
+        {
+            // Without its fingerprint record only the saved index knows the article.
+            let store = Store::open(dir.path()).unwrap();
+            store.fingerprints.clear().unwrap();
+            store.flush().unwrap();
+        }
+        {
+            let store = Store::open(dir.path()).unwrap();
+            assert!(
+                merged(&store, &test_reprint()),
+                "found through the saved index"
+            );
+            assert!(!file.exists(), "taken off the disk by the first write");
+            store
+                .upsert(&test_origin("paper", "dz"), &second, 1500)
+                .unwrap();
+            store.flush().unwrap();
+            // Not closed, as in a crash.
+        }
+        // The index is built from the store, so it holds the second story.
+        let store = Store::open(dir.path()).unwrap();
+        assert!(merged(&store, &second_reprint));
+        store.close().unwrap();
+        assert!(file.exists());
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod places;
 mod read;
 mod records;
 mod retention;
+mod saved_index;
 mod tx;
 
 use std::path::{Path, PathBuf};
@@ -64,6 +65,10 @@ const META_IMAGE_KEY: &[u8] = b"image_key";
 const META_FEED_COUNTS: &[u8] = b"feed_counts";
 /// The near-duplicate fingerprint scheme the `fingerprints` tree was made with.
 const META_FINGERPRINT: &[u8] = b"fingerprint_scheme";
+
+/// How long opening waits for the store's lock, and how often it tries.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Errors of the store, naming what failed.
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +128,8 @@ pub struct Store {
     /// one step, so two reprints stored at once still merge. It holds the band index,
     /// built when a writer first needs it.
     writes: std::sync::Arc<std::sync::Mutex<Option<bands::Bands>>>,
+    /// The band index saved by the last close, until a writer takes it.
+    saved: std::sync::Arc<saved_index::SavedIndex>,
     /// Why a write failed, once one did: sled then refuses every write until the store is
     /// opened again, and what it still reads may hold writes never made durable.
     failure: std::sync::Arc<std::sync::OnceLock<String>>,
@@ -141,20 +148,25 @@ impl Store {
             message,
         };
         std::fs::create_dir_all(dir).map_err(|err| open_error(err.to_string()))?;
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(cache)
-            .open()
-            .map_err(|err| {
-                let message = err.to_string();
-                if message.contains("lock") {
-                    open_error(format!("{message} (is another paperboy using it?)"))
-                } else {
-                    open_error(message)
+        let config = sled::Config::new().path(dir).cache_capacity(cache);
+        // The lock of a store just closed (by this process or one that is exiting) can
+        // outlive it briefly, until sled's background work lets go of its files.
+        let mut waited = std::time::Duration::ZERO;
+        let db = loop {
+            match config.open() {
+                Ok(db) => break db,
+                Err(err) if err.to_string().contains("lock") => {
+                    if waited >= LOCK_WAIT {
+                        return Err(open_error(format!("{err} (is another paperboy using it?)")));
+                    }
+                    std::thread::sleep(LOCK_RETRY);
+                    waited += LOCK_RETRY;
                 }
-            })?;
+                Err(err) => return Err(open_error(err.to_string())),
+            }
+        };
         let tree = |name: &str| db.open_tree(name);
-        let store = Store {
+        let mut store = Store {
             meta: tree(TREE_META)?,
             items: tree(TREE_ITEMS)?,
             urls: tree(TREE_URLS)?,
@@ -171,6 +183,7 @@ impl Store {
             tombstones: tree(TREE_TOMBSTONES)?,
             enclosures: tree(TREE_ENCLOSURES)?,
             writes: Default::default(),
+            saved: std::sync::Arc::new(saved_index::SavedIndex::none()),
             failure: Default::default(),
             db,
         };
@@ -217,6 +230,13 @@ impl Store {
             )?;
             store.db.flush()?;
         }
+        let stamp = [
+            SCHEMA_VERSION.to_be_bytes().as_slice(),
+            &store.created()?.to_be_bytes(),
+            &crate::normalize::near_dup::SCHEME.to_be_bytes(),
+        ]
+        .concat();
+        store.saved = std::sync::Arc::new(saved_index::SavedIndex::new(dir, stamp));
         Ok(store)
     }
 
@@ -231,6 +251,21 @@ impl Store {
     /// Makes every write so far durable.
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush().map_err(|err| self.failed(err))?;
+        Ok(())
+    }
+
+    /// Makes every write durable and saves the near-duplicate index in a file for the
+    /// next process that writes, which then need not build it from every stored item
+    /// (see `saved_index`). What a process that wrote does last with the store; a
+    /// failure to save is logged, and costs only that rebuild.
+    pub fn close(&self) -> Result<(), StoreError> {
+        self.flush()?;
+        let mut lock = self.index_lock();
+        if let (Some(bands), None) = (lock.as_mut(), self.failure()) {
+            if let Err(err) = self.saved.save(bands) {
+                tracing::warn!(error = %err, file = saved_index::FILE_NAME, "cannot save the near-duplicate index");
+            }
+        }
         Ok(())
     }
 
