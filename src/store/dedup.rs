@@ -35,13 +35,14 @@ impl Store {
     /// The store's write lock, which also holds the band index (`None` until a writer
     /// first needs it). Item writes and pruning hold it for their whole step.
     ///
-    /// The index saved by the last close, if any, comes off the disk here, before the
-    /// holder writes (see `saved_index`).
+    /// The index saved by the last close, if any, is loaded and taken off the disk here,
+    /// before the holder writes (see `saved_index`).
     pub(super) fn write_lock(&self) -> MutexGuard<'_, Option<Bands>> {
         let mut lock = self.index_lock();
-        if let Some(saved) = self.saved.take() {
-            lock.get_or_insert(saved);
+        if lock.is_none() {
+            *lock = self.saved.load();
         }
+        self.saved.release();
         lock
     }
 
@@ -52,11 +53,15 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The band index under `lock`, built from the `fingerprints` tree if it is not yet.
+    /// The band index under `lock`: loaded from the saved index, or built from the
+    /// `fingerprints` tree, if it is not yet.
     pub(super) fn bands<'a>(
         &self,
         lock: &'a mut Option<Bands>,
     ) -> Result<&'a mut Bands, StoreError> {
+        if lock.is_none() {
+            *lock = self.saved.load();
+        }
         if lock.is_none() {
             let mut loading = Loading::new();
             for entry in self.fingerprints.iter() {
@@ -82,7 +87,8 @@ impl Store {
     /// Builds the band index now, so that the first source run does not wait for it (a
     /// daemon does this when it starts).
     pub fn prepare_near_duplicates(&self) -> Result<(), StoreError> {
-        let mut lock = self.write_lock();
+        // Not a write: a saved index stays on disk until something is written.
+        let mut lock = self.index_lock();
         self.bands(&mut lock)?;
         Ok(())
     }
@@ -91,7 +97,7 @@ impl Store {
     /// `upsert` decides for an item that matches no identity (for inspection and
     /// benchmarks).
     pub fn near_duplicate_of(&self, new: &NewItem) -> Result<Option<(ItemKey, f32)>, StoreError> {
-        let mut lock = self.write_lock();
+        let mut lock = self.index_lock();
         let bands = self.bands(&mut lock)?;
         Ok(match self.near_duplicate(bands, new)? {
             Near::Duplicate { into, similarity } => Some((into, similarity)),
@@ -291,11 +297,13 @@ mod tests {
             store.close().unwrap();
         }
         assert!(file.exists());
-        // Reading leaves it where it is.
-        Store::open(dir.path())
-            .unwrap()
-            .feed_items("paper", 10)
-            .unwrap();
+        // Reading, and loading the index before any write, leave it where it is.
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store.feed_items("paper", 10).unwrap();
+            store.prepare_near_duplicates().unwrap();
+            assert!(store.near_duplicate_of(&test_reprint()).unwrap().is_some());
+        }
         assert!(file.exists());
         {
             // Without its fingerprint record only the saved index knows the article.

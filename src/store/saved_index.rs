@@ -3,9 +3,11 @@
 //! cache then keeps those records' pages (about 10 MB at 50,000 items) and which takes
 //! seconds at a million.
 //!
-//! The file stands for the store only while nothing writes: the first writer after an
-//! open takes it off the disk (and loads it) before it writes, and only a close writes it
-//! again. A file of another store, of another schema or fingerprint scheme, or damaged,
+//! The file stands for the store only while nothing writes: loading it leaves it, the
+//! first writer after an open takes it off the disk before it writes, and only a close
+//! writes it again. (A paperboy from before the file existed did not remove it: after
+//! writes by one, the file would list items no longer stored, which are skipped, and
+//! miss new ones, whose reprints then go unmerged.) A file of another store, of another schema or fingerprint scheme, or damaged,
 //! is removed unread, and the index is built from the `fingerprints` tree as before.
 //!
 //! Written by hand: a flat file of the index's own tables (see `Bands::tables`), checked
@@ -53,36 +55,41 @@ impl SavedIndex {
         }
     }
 
-    /// Takes the file off the disk: the index it holds, when it is this store's and whole.
-    /// Called by a writer before it writes; `None` after the first call.
-    pub(super) fn take(&self) -> Option<Bands> {
-        if !self.on_disk.swap(false, Ordering::SeqCst) {
+    /// The index in the file, when it is this store's and whole (a file that is not is
+    /// removed). The file stays until [`SavedIndex::release`].
+    pub(super) fn load(&self) -> Option<Bands> {
+        if !self.on_disk.load(Ordering::SeqCst) {
             return None;
         }
-        let loaded = match std::fs::read(&self.path) {
-            Ok(bytes) => {
-                let bands = decode(&bytes, &self.stamp);
-                if bands.is_none() {
-                    tracing::warn!(
-                        path = %self.path.display(),
-                        "saved near-duplicate index is not this store's or is damaged; building it from the store"
-                    );
-                }
-                bands
-            }
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
+        let bands = match std::fs::read(&self.path) {
+            Ok(bytes) => decode(&bytes, &self.stamp),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
             Err(err) => {
-                tracing::warn!(path = %self.path.display(), error = %err, "cannot read the saved near-duplicate index; building it from the store");
+                tracing::warn!(path = %self.path.display(), error = %err, "cannot read the saved near-duplicate index");
                 None
             }
         };
+        if bands.is_none() {
+            tracing::warn!(
+                path = %self.path.display(),
+                "saved near-duplicate index not used (not this store's, or damaged); building it from the store"
+            );
+            self.release();
+        }
+        bands
+    }
+
+    /// Takes the file off the disk: called by a writer before it writes, so that the file
+    /// is never read after writes it does not hold.
+    pub(super) fn release(&self) {
+        if !self.on_disk.swap(false, Ordering::SeqCst) {
+            return;
+        }
         match std::fs::remove_file(&self.path) {
-            Ok(()) => loaded,
-            // Left on disk, it would be read again after writes it does not hold.
-            Err(err) => {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
                 tracing::error!(path = %self.path.display(), error = %err, "cannot remove the saved near-duplicate index; remove it before paperboy starts again");
-                None
             }
+            _ => {}
         }
     }
 
@@ -196,7 +203,7 @@ mod tests {
     }
 
     #[test]
-    fn a_saved_index_is_taken_once_and_answers_as_the_one_saved() {
+    fn a_saved_index_answers_as_the_one_saved_until_released() {
         let dir = tempfile::tempdir().unwrap();
         let mut index = Bands::default();
         for n in 0..300 {
@@ -210,9 +217,11 @@ mod tests {
         assert!(dir.path().join(FILE_NAME).exists());
 
         let again = SavedIndex::new(dir.path(), b"stamp".to_vec());
-        let loaded = again.take().expect("loaded");
-        assert!(!dir.path().join(FILE_NAME).exists(), "taken off the disk");
-        assert!(again.take().is_none(), "taken once");
+        let loaded = again.load().expect("loaded");
+        assert!(dir.path().join(FILE_NAME).exists(), "loading leaves it");
+        again.release();
+        assert!(!dir.path().join(FILE_NAME).exists(), "released");
+        assert!(again.load().is_none(), "gone once released");
         assert_eq!(loaded.len(), index.len());
         for n in 0..300 {
             assert_eq!(
@@ -235,7 +244,7 @@ mod tests {
             .unwrap();
         assert!(
             SavedIndex::new(dir.path(), b"two".to_vec())
-                .take()
+                .load()
                 .is_none()
         );
         assert!(!path.exists());
@@ -249,7 +258,7 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         assert!(
             SavedIndex::new(dir.path(), b"one".to_vec())
-                .take()
+                .load()
                 .is_none()
         );
         assert!(!path.exists());
@@ -257,7 +266,7 @@ mod tests {
         std::fs::write(&path, &bytes[..20]).unwrap();
         assert!(
             SavedIndex::new(dir.path(), b"one".to_vec())
-                .take()
+                .load()
                 .is_none()
         );
     }

@@ -245,6 +245,42 @@ fn the_daemon_shows_a_reprint_as_a_related_link_in_the_first_feed() {
     assert_eq!(daemon.terminate(), Some(0));
 }
 
+#[test]
+fn a_stopped_daemon_leaves_its_near_duplicate_index_to_the_next_process() {
+    let fixture = Fixture::start();
+    let setup = outlet_and_reprint(&fixture);
+    let [(paper_path, paper_doc), (portal_path, reprint_doc)] = setup.documents;
+    fixture.set(paper_path, paper_doc);
+    fixture.set(
+        portal_path,
+        Reply::rss(crate::support::rss("十堰要闻", &[])),
+    );
+    let every_second = setup
+        .paper_feed
+        .replacen('\n', "\nschedule = \"*/1 * * * * *\"\n", 1);
+    let install = Install::new(&[("paper", &every_second), ("portal", &setup.portal_feed)]);
+    let index = install.dir.path().join("data/near-duplicates.index");
+    let daemon = install.daemon();
+    daemon.wait_for(std::time::Duration::from_secs(10), || {
+        entries(&daemon.get("/feeds/paper.atom").1).len() == 1
+    });
+    assert!(!index.exists(), "written only when the store closes");
+    assert_eq!(daemon.terminate(), Some(0));
+    assert!(index.exists(), "saved at a clean stop");
+
+    // Another process reads the reprint: it joins the stored article.
+    fixture.set(portal_path, reprint_doc);
+    let (code, out) = install.fetch(&[]);
+    assert_eq!(code, 0, "{out}");
+    let published = install.publish();
+    let paper = entries(&published["paper"]);
+    let portal = entries(&published["portal"]);
+    assert_eq!((paper.len(), portal.len()), (1, 1), "{out}");
+    assert_eq!(paper[0].id, portal[0].id);
+    assert_eq!(paper[0].related, [portal[0].link.clone().unwrap()]);
+    assert!(index.exists(), "saved again when `fetch` closed the store");
+}
+
 /// The feeds of one install, `<updated>` elements removed (they record when this run
 /// stored things) and the install's own address made neutral (each listens on a port of
 /// its own).
