@@ -41,7 +41,7 @@ struct DaemonFile {
     timezone: Option<Spanned<String>>,
     /// Entries per published feed (default 100).
     entries: Option<usize>,
-    /// Memory for the store's page cache (default `32MiB`).
+    /// Memory for the store's page cache (default `16MiB`).
     store_cache: Option<Spanned<String>>,
     /// Prune items older than this, e.g. `"90d"` (default: keep forever).
     keep: Option<Spanned<String>>,

@@ -213,12 +213,12 @@ impl Select {
 
 /// Memory sled may use for its page cache unless configured (`store_cache`). Items are
 /// looked up at random (identities, near-duplicate candidates): a smaller cache makes each
-/// stored item dearer in a large store, a larger one takes more memory. 32 MiB against
-/// 128 MiB: a thousand sources' run peaks at 180–195 MB instead of 260–290, at no cost the
-/// ingest bench shows; in a store of 100,000 items, finding an item's reprints costs about
-/// a quarter more and storing it 10–40 % more (see the `dedup`, `ingest` and `memory`
-/// benchmarks).
-pub const DEFAULT_STORE_CACHE: u64 = 32 << 20;
+/// stored item dearer in a large store, a larger one takes more memory, and sled's nodes
+/// take about twice on the heap what it counts against this. 16 MiB against 32 MiB: a
+/// thousand sources' run peaks at 134–142 MB instead of 143–152; in a store of 100,000
+/// items, finding an item's reprints costs 41–56 µs instead of 36 (see the `dedup`,
+/// `memory` and `large_store` benchmarks).
+pub const DEFAULT_STORE_CACHE: u64 = 16 << 20;
 /// Slug of the built-in feed of sources breaking and recovering (`/feeds/health.atom`).
 pub const HEALTH_FEED: &str = "health";
 
