@@ -39,11 +39,17 @@ impl Store {
     /// before the holder writes (see `saved_index`).
     pub(super) fn write_lock(&self) -> MutexGuard<'_, Option<Bands>> {
         let mut lock = self.index_lock();
+        self.unsave(&mut lock);
+        lock
+    }
+
+    /// Loads the index saved by the last close, if it is not loaded, and takes the file
+    /// off the disk: what a holder of the lock does before it changes fingerprints.
+    pub(super) fn unsave(&self, lock: &mut Option<Bands>) {
         if lock.is_none() {
             *lock = self.saved.load();
         }
         self.saved.release();
-        lock
     }
 
     /// The band index's lock, without taking the saved index off the disk.
@@ -297,12 +303,14 @@ mod tests {
             store.close().unwrap();
         }
         assert!(file.exists());
-        // Reading, and loading the index before any write, leave it where it is.
+        // Reading, loading the index and pruning nothing leave it where it is.
         {
             let store = Store::open(dir.path()).unwrap();
             store.feed_items("paper", 10).unwrap();
             store.prepare_near_duplicates().unwrap();
             assert!(store.near_duplicate_of(&test_reprint()).unwrap().is_some());
+            // A prune that deletes nothing changes no fingerprint.
+            store.prune(&[], 3000, 0).unwrap();
         }
         assert!(file.exists());
         {
@@ -329,6 +337,15 @@ mod tests {
         assert!(merged(&store, &second_reprint));
         store.close().unwrap();
         assert!(file.exists());
+        // A prune that deletes items changes fingerprints: the file goes first.
+        let keep = ["paper", "portal"].map(|feed| crate::store::Keep {
+            feed,
+            older_than: None,
+            newest: Some(0),
+        });
+        let pruned = store.prune(&keep, 4000, 0).unwrap();
+        assert!(pruned.deleted > 0);
+        assert!(!file.exists());
     }
 
     #[test]

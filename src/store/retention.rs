@@ -58,7 +58,8 @@ impl Store {
         now: i64,
         expire_before: i64,
     ) -> Result<Pruned, StoreError> {
-        let mut lock = self.write_lock();
+        // Fingerprints change only when items are deleted: the saved index stays till then.
+        let mut lock = self.index_lock();
         let mut pruned = Pruned::default();
         let mut orphans = Vec::new();
         for rule in keep {
@@ -86,6 +87,7 @@ impl Store {
         }
         pruned.deleted = orphans.len();
         if !orphans.is_empty() {
+            self.unsave(&mut lock);
             self.bury(&orphans, now, lock.as_mut())?;
         }
         pruned.expired = self.expire_tombstones(expire_before)?;
