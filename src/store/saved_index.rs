@@ -63,13 +63,18 @@ impl SavedIndex {
         }
         let bands = match std::fs::read(&self.path) {
             Ok(bytes) => decode(&bytes, &self.stamp),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                self.on_disk.store(false, Ordering::SeqCst);
+                return None;
+            }
             Err(err) => {
                 tracing::warn!(path = %self.path.display(), error = %err, "cannot read the saved near-duplicate index");
                 None
             }
         };
-        if bands.is_none() {
+        if let Some(bands) = &bands {
+            tracing::debug!(items = bands.len(), path = %self.path.display(), "near-duplicate index loaded");
+        } else {
             tracing::warn!(
                 path = %self.path.display(),
                 "saved near-duplicate index not used (not this store's, or damaged); building it from the store"
