@@ -5,10 +5,11 @@
 //!
 //! The file stands for the store only while nothing writes: loading it leaves it, the
 //! first writer after an open takes it off the disk before it writes, and only a close
-//! writes it again. (A paperboy from before the file existed did not remove it: after
-//! writes by one, the file would list items no longer stored, which are skipped, and
-//! miss new ones, whose reprints then go unmerged.) A file of another store, of another schema or fingerprint scheme, or damaged,
-//! is removed unread, and the index is built from the `fingerprints` tree as before.
+//! writes it again. A file of another store, of another schema or fingerprint scheme, or
+//! damaged, is removed unused, and the index is built from the `fingerprints` tree as
+//! before. (A paperboy from before this file does not remove it when it writes: after a
+//! downgrade that stores items, then an upgrade, the file would still list items deleted
+//! since, which are skipped, and miss those stored since, whose reprints go unmerged.)
 //!
 //! Written by hand: a flat file of the index's own tables (see `Bands::tables`), checked
 //! by a CRC-32.
@@ -238,7 +239,7 @@ mod tests {
     }
 
     #[test]
-    fn a_file_of_another_store_or_damaged_is_removed_unread() {
+    fn a_file_of_another_store_or_damaged_is_removed_unused() {
         let dir = tempfile::tempdir().unwrap();
         let mut index = Bands::default();
         index.insert(key(1), &bands(1));
