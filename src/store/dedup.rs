@@ -34,26 +34,7 @@ pub(super) fn text_of(content: Option<&str>, summary: Option<&str>) -> String {
 impl Store {
     /// The store's write lock, which also holds the band index (`None` until a writer
     /// first needs it). Item writes and pruning hold it for their whole step.
-    ///
-    /// The index saved by the last close, if any, is loaded and taken off the disk here,
-    /// before the holder writes (see `saved_index`).
     pub(super) fn write_lock(&self) -> MutexGuard<'_, Option<Bands>> {
-        let mut lock = self.index_lock();
-        self.unsave(&mut lock);
-        lock
-    }
-
-    /// Loads the index saved by the last close, if it is not loaded, and takes the file
-    /// off the disk: what a holder of the lock does before it changes fingerprints.
-    pub(super) fn unsave(&self, lock: &mut Option<Bands>) {
-        if lock.is_none() {
-            *lock = self.saved.load();
-        }
-        self.saved.release();
-    }
-
-    /// The band index's lock, without taking the saved index off the disk.
-    pub(super) fn index_lock(&self) -> MutexGuard<'_, Option<Bands>> {
         self.writes
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -93,8 +74,7 @@ impl Store {
     /// Builds the band index now, so that the first source run does not wait for it (a
     /// daemon does this when it starts).
     pub fn prepare_near_duplicates(&self) -> Result<(), StoreError> {
-        // Not a write: a saved index stays on disk until something is written.
-        let mut lock = self.index_lock();
+        let mut lock = self.write_lock();
         self.bands(&mut lock)?;
         Ok(())
     }
@@ -103,7 +83,7 @@ impl Store {
     /// `upsert` decides for an item that matches no identity (for inspection and
     /// benchmarks).
     pub fn near_duplicate_of(&self, new: &NewItem) -> Result<Option<(ItemKey, f32)>, StoreError> {
-        let mut lock = self.index_lock();
+        let mut lock = self.write_lock();
         let bands = self.bands(&mut lock)?;
         Ok(match self.near_duplicate(bands, new)? {
             Near::Duplicate { into, similarity } => Some((into, similarity)),
@@ -171,6 +151,7 @@ impl Store {
                 "re-indexing near-duplicates for a new fingerprint scheme"
             );
         }
+        self.saved.release();
         self.fingerprints.clear()?;
         for entry in self.items.iter() {
             let (_, bytes) = entry?;
@@ -325,10 +306,14 @@ mod tests {
                 merged(&store, &test_reprint()),
                 "found through the saved index"
             );
-            assert!(!file.exists(), "taken off the disk by the first write");
+            assert!(file.exists(), "a merge records no fingerprint");
             store
                 .upsert(&test_origin("paper", "dz"), &second, 1500)
                 .unwrap();
+            assert!(
+                !file.exists(),
+                "taken off the disk by the first write of a fingerprint"
+            );
             store.flush().unwrap();
             // Not closed, as in a crash.
         }

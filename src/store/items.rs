@@ -59,6 +59,13 @@ impl Store {
                     )?)
                 });
             }
+            if plans
+                .iter()
+                .any(|plan| matches!(plan, Some(Near::Distinct(Some(_)))))
+            {
+                // New fingerprints: the index saved by the last close leaves the disk first.
+                self.saved.release();
+            }
             let stored = self.transact(|tx| {
                 batch
                     .iter()

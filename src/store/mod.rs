@@ -260,7 +260,7 @@ impl Store {
     /// failure to save is logged, and costs only that rebuild.
     pub fn close(&self) -> Result<(), StoreError> {
         self.flush()?;
-        let mut lock = self.index_lock();
+        let mut lock = self.write_lock();
         if let (Some(bands), None) = (lock.as_mut(), self.failure()) {
             if let Err(err) = self.saved.save(bands) {
                 tracing::warn!(error = %err, file = saved_index::FILE_NAME, "cannot save the near-duplicate index");

@@ -58,8 +58,7 @@ impl Store {
         now: i64,
         expire_before: i64,
     ) -> Result<Pruned, StoreError> {
-        // Fingerprints change only when items are deleted: the saved index stays till then.
-        let mut lock = self.index_lock();
+        let mut lock = self.write_lock();
         let mut pruned = Pruned::default();
         let mut orphans = Vec::new();
         for rule in keep {
@@ -87,7 +86,12 @@ impl Store {
         }
         pruned.deleted = orphans.len();
         if !orphans.is_empty() {
-            self.unsave(&mut lock);
+            // Fingerprints go: a saved index is loaded (to be kept in step) and leaves the
+            // disk first.
+            if lock.is_none() {
+                *lock = self.saved.load();
+            }
+            self.saved.release();
             self.bury(&orphans, now, lock.as_mut())?;
         }
         pruned.expired = self.expire_tombstones(expire_before)?;

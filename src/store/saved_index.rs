@@ -3,9 +3,9 @@
 //! cache then keeps those records' pages (about 10 MB at 50,000 items) and which takes
 //! seconds at a million.
 //!
-//! The file stands for the store only while nothing writes: loading it leaves it, the
-//! first writer after an open takes it off the disk before it writes, and only a close
-//! writes it again. A file of another store, of another schema or fingerprint scheme, or
+//! The file stands for the store only while its fingerprints do not change: loading it
+//! leaves it, the first writer that records or deletes fingerprints takes it off the
+//! disk before it writes, and only a close writes it again (when it was taken). A file of another store, of another schema or fingerprint scheme, or
 //! damaged, is removed unused, and the index is built from the `fingerprints` tree as
 //! before. (A paperboy from before this file does not remove it when it writes: after a
 //! downgrade that stores items, then an upgrade, the file would still list items deleted
@@ -99,8 +99,13 @@ impl SavedIndex {
         }
     }
 
-    /// Writes the file (whole or not at all: a temporary file renamed into place).
+    /// Writes the file (whole or not at all: a temporary file renamed into place), unless
+    /// the one on disk still holds this index (nothing released it since it was loaded or
+    /// saved).
     pub(super) fn save(&self, bands: &mut Bands) -> std::io::Result<()> {
+        if self.on_disk.load(Ordering::SeqCst) {
+            return Ok(());
+        }
         let bytes = encode(bands, &self.stamp);
         let temp = self.path.with_extension("index.tmp");
         let mut file = std::fs::File::create(&temp)?;
