@@ -198,24 +198,13 @@ fn topic_feed_keywords_and_config_checks() {
 #[test]
 fn the_daemon_shows_a_reprint_as_a_related_link_in_the_first_feed() {
     let fixture = Fixture::start();
-    let setup = outlet_and_reprint(&fixture);
-    let title = setup.title.clone();
-    let [(paper_path, paper_doc), (portal_path, reprint_doc)] = setup.documents;
-    fixture.set(paper_path, paper_doc);
-    fixture.set(
+    let PaperFirst {
+        title,
         portal_path,
-        Reply::rss(crate::support::rss("十堰要闻", &[])),
-    );
-    // Both sources polled every second.
-    let every_second = |feed: &str| feed.replacen('\n', "\nschedule = \"*/1 * * * * *\"\n", 1);
-    let install = Install::new(&[
-        ("paper", &every_second(&setup.paper_feed)),
-        ("portal", &every_second(&setup.portal_feed)),
-    ]);
-    let daemon = install.daemon();
-    daemon.wait_for(std::time::Duration::from_secs(10), || {
-        entries(&daemon.get("/feeds/paper.atom").1).len() == 1
-    });
+        reprint_doc,
+        install: _install,
+        daemon,
+    } = paper_first(&fixture);
 
     // The portal reprints it under its own URL and headline, with a note above it.
     fixture.set(portal_path, reprint_doc);
@@ -248,22 +237,14 @@ fn the_daemon_shows_a_reprint_as_a_related_link_in_the_first_feed() {
 #[test]
 fn a_stopped_daemon_leaves_its_near_duplicate_index_to_the_next_process() {
     let fixture = Fixture::start();
-    let setup = outlet_and_reprint(&fixture);
-    let [(paper_path, paper_doc), (portal_path, reprint_doc)] = setup.documents;
-    fixture.set(paper_path, paper_doc);
-    fixture.set(
+    let PaperFirst {
         portal_path,
-        Reply::rss(crate::support::rss("十堰要闻", &[])),
-    );
-    let every_second = setup
-        .paper_feed
-        .replacen('\n', "\nschedule = \"*/1 * * * * *\"\n", 1);
-    let install = Install::new(&[("paper", &every_second), ("portal", &setup.portal_feed)]);
+        reprint_doc,
+        install,
+        daemon,
+        ..
+    } = paper_first(&fixture);
     let index = install.dir.path().join("data/near-duplicates.index");
-    let daemon = install.daemon();
-    daemon.wait_for(std::time::Duration::from_secs(10), || {
-        entries(&daemon.get("/feeds/paper.atom").1).len() == 1
-    });
     assert!(!index.exists(), "written only when the store closes");
     assert_eq!(daemon.terminate(), Some(0));
     assert!(index.exists(), "saved at a clean stop");
@@ -279,6 +260,42 @@ fn a_stopped_daemon_leaves_its_near_duplicate_index_to_the_next_process() {
     assert_eq!(paper[0].id, portal[0].id);
     assert_eq!(paper[0].related, [portal[0].link.clone().unwrap()]);
     assert!(index.exists(), "saved again when `fetch` closed the store");
+}
+
+/// Where the reprint tests with a daemon start: the outlet's article served, the portal's
+/// feed still empty, and a daemon polling both every second that has stored the article.
+struct PaperFirst {
+    title: String,
+    portal_path: &'static str,
+    reprint_doc: Reply,
+    install: Install,
+    daemon: crate::support::install::Daemon,
+}
+
+fn paper_first(fixture: &Fixture) -> PaperFirst {
+    let setup = outlet_and_reprint(fixture);
+    let [(paper_path, paper_doc), (portal_path, reprint_doc)] = setup.documents;
+    fixture.set(paper_path, paper_doc);
+    fixture.set(
+        portal_path,
+        Reply::rss(crate::support::rss("十堰要闻", &[])),
+    );
+    let every_second = |feed: &str| feed.replacen('\n', "\nschedule = \"*/1 * * * * *\"\n", 1);
+    let install = Install::new(&[
+        ("paper", &every_second(&setup.paper_feed)),
+        ("portal", &every_second(&setup.portal_feed)),
+    ]);
+    let daemon = install.daemon();
+    daemon.wait_for(std::time::Duration::from_secs(10), || {
+        entries(&daemon.get("/feeds/paper.atom").1).len() == 1
+    });
+    PaperFirst {
+        title: setup.title,
+        portal_path,
+        reprint_doc,
+        install,
+        daemon,
+    }
 }
 
 /// The feeds of one install, `<updated>` elements removed (they record when this run
