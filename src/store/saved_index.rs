@@ -12,9 +12,9 @@
 //! since, which are skipped, and miss those stored since, whose reprints go unmerged.)
 //!
 //! Written by hand: a flat file of the index's own tables (see `Bands::tables`), checked
-//! by a CRC-32.
+//! by a CRC-32, written and read a chunk at a time.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -62,8 +62,8 @@ impl SavedIndex {
         if !self.on_disk.load(Ordering::SeqCst) {
             return None;
         }
-        let bands = match std::fs::read(&self.path) {
-            Ok(bytes) => decode(&bytes, &self.stamp),
+        let bands = match read(&self.path, &self.stamp) {
+            Ok(bands) => bands,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 self.on_disk.store(false, Ordering::SeqCst);
                 return None;
@@ -106,95 +106,168 @@ impl SavedIndex {
         if self.on_disk.load(Ordering::SeqCst) {
             return Ok(());
         }
-        let bytes = encode(bands, &self.stamp);
         let temp = self.path.with_extension("index.tmp");
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
+        let mut out = Summed::new(std::io::BufWriter::new(std::fs::File::create(&temp)?));
+        write(&mut out, bands, &self.stamp)?;
+        let sum = out.crc.sum();
+        out.inner.write_all(&sum.to_le_bytes())?;
+        out.inner
+            .into_inner()
+            .map_err(|err| err.into_error())?
+            .sync_all()?;
         std::fs::rename(&temp, &self.path)?;
         self.on_disk.store(true, Ordering::SeqCst);
         Ok(())
     }
 }
 
+/// Elements read or written at a time.
+const CHUNK: usize = 8192;
+
 /// magic, stamp length (u32) and stamp, item count (u32) and keys, free count (u32) and
-/// slots, pair count (u64) and pairs, CRC-32 of all before it; little-endian.
-fn encode(bands: &mut Bands, stamp: &[u8]) -> Vec<u8> {
+/// slots, pair count (u64) and pairs, then (written by the caller) the CRC-32 of all
+/// before it; little-endian. Written as it goes: the index is not copied whole.
+fn write(out: &mut Summed<impl Write>, bands: &mut Bands, stamp: &[u8]) -> std::io::Result<()> {
     let (keys, free, sorted) = bands.tables();
-    let mut out =
-        Vec::with_capacity(32 + stamp.len() + keys.len() * 16 + free.len() * 4 + sorted.len() * 8);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&(stamp.len() as u32).to_le_bytes());
-    out.extend_from_slice(stamp);
-    out.extend_from_slice(&(keys.len() as u32).to_le_bytes());
-    for key in keys {
-        out.extend_from_slice(&key.0);
+    out.put(MAGIC)?;
+    out.put(&(stamp.len() as u32).to_le_bytes())?;
+    out.put(stamp)?;
+    out.put(&(keys.len() as u32).to_le_bytes())?;
+    let mut buffer = Vec::with_capacity(CHUNK * 16);
+    for chunk in keys.chunks(CHUNK) {
+        buffer.clear();
+        chunk
+            .iter()
+            .for_each(|key| buffer.extend_from_slice(&key.0));
+        out.put(&buffer)?;
     }
-    out.extend_from_slice(&(free.len() as u32).to_le_bytes());
-    for slot in free {
-        out.extend_from_slice(&slot.to_le_bytes());
+    out.put(&(free.len() as u32).to_le_bytes())?;
+    for chunk in free.chunks(CHUNK) {
+        buffer.clear();
+        chunk
+            .iter()
+            .for_each(|slot| buffer.extend_from_slice(&slot.to_le_bytes()));
+        out.put(&buffer)?;
     }
-    out.extend_from_slice(&(sorted.len() as u64).to_le_bytes());
-    for (band, slot) in sorted {
-        out.extend_from_slice(&band.to_le_bytes());
-        out.extend_from_slice(&slot.to_le_bytes());
+    out.put(&(sorted.len() as u64).to_le_bytes())?;
+    for chunk in sorted.chunks(CHUNK) {
+        buffer.clear();
+        for (band, slot) in chunk {
+            buffer.extend_from_slice(&band.to_le_bytes());
+            buffer.extend_from_slice(&slot.to_le_bytes());
+        }
+        out.put(&buffer)?;
     }
-    let mut crc = flate2::Crc::new();
-    crc.update(&out);
-    out.extend_from_slice(&crc.sum().to_le_bytes());
-    out
+    Ok(())
 }
 
-/// The index in `bytes`, when they are whole and stamped `stamp`.
-fn decode(bytes: &[u8], stamp: &[u8]) -> Option<Bands> {
-    let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(4)?)?;
-    let mut crc = flate2::Crc::new();
-    crc.update(body);
-    if crc.sum().to_le_bytes() != sum {
-        return None;
+/// The index in the file at `path`, when it is whole and stamped `stamp` (`Ok(None)` when
+/// it is not). Read as it goes, with every count checked against the file's length.
+fn read(path: &Path, stamp: &[u8]) -> std::io::Result<Option<Bands>> {
+    let file = std::fs::File::open(path)?;
+    let mut left = file.metadata()?.len();
+    let mut read = Summed::new(std::io::BufReader::new(file));
+    // What `count` elements of `size` bytes need: `None` when the file has not that many.
+    let mut fits = |count: u64, size: u64| {
+        let bytes = count.checked_mul(size)?;
+        left = left.checked_sub(bytes)?;
+        usize::try_from(count).ok()
+    };
+    let whole = (|| -> std::io::Result<Option<Bands>> {
+        if read.array::<8>()? != *MAGIC
+            || read.array::<4>()? != (stamp.len() as u32).to_le_bytes()
+            || read.bytes(stamp.len())? != stamp
+        {
+            return Ok(None);
+        }
+        let Some(count) = fits(u32::from_le_bytes(read.array()?).into(), 16) else {
+            return Ok(None);
+        };
+        let keys = read.elements(count, 16, |bytes| {
+            ItemKey::from_slice(bytes).expect("16 bytes")
+        })?;
+        let Some(count) = fits(u32::from_le_bytes(read.array()?).into(), 4) else {
+            return Ok(None);
+        };
+        let free = read.elements(count, 4, |bytes| {
+            u32::from_le_bytes(bytes.try_into().expect("4 bytes"))
+        })?;
+        let Some(count) = fits(u64::from_le_bytes(read.array()?), 8) else {
+            return Ok(None);
+        };
+        let sorted = read.elements(count, 8, |bytes| {
+            let (band, slot) = bytes.split_at(4);
+            let u32_of = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes"));
+            (u32_of(band), u32_of(slot))
+        })?;
+        let sum = read.crc.sum();
+        let mut tail = [0u8; 5];
+        let got = read.inner.read(&mut tail[..4])?;
+        if got != 4 || tail[..4] != sum.to_le_bytes() || read.inner.read(&mut tail[4..])? != 0 {
+            return Ok(None);
+        }
+        Ok(Bands::from_tables(keys, free, sorted))
+    })();
+    match whole {
+        // A file cut short is a damaged one, not a failure to read.
+        Err(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
+        other => other,
     }
-    let mut read = Reader(body);
-    if read.take(MAGIC.len())? != MAGIC {
-        return None;
-    }
-    let stamp_len = read.u32()? as usize;
-    if read.take(stamp_len)? != stamp {
-        return None;
-    }
-    let count = read.u32()? as usize;
-    let keys = read
-        .take(count.checked_mul(16)?)?
-        .chunks_exact(16)
-        .map(|key| ItemKey::from_slice(key).expect("16 bytes"))
-        .collect();
-    let count = read.u32()? as usize;
-    let free = (0..count).map(|_| read.u32()).collect::<Option<_>>()?;
-    let count = usize::try_from(read.u64()?).ok()?;
-    if read.0.len() != count.checked_mul(8)? {
-        return None;
-    }
-    let sorted = (0..count)
-        .map(|_| Some((read.u32()?, read.u32()?)))
-        .collect::<Option<_>>()?;
-    Bands::from_tables(keys, free, sorted)
 }
 
-/// Reads a file's fields in order.
-struct Reader<'a>(&'a [u8]);
+/// A reader or writer that keeps the CRC-32 of what passes through it.
+struct Summed<T> {
+    inner: T,
+    crc: flate2::Crc,
+}
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
-        let (head, rest) = self.0.split_at_checked(len)?;
-        self.0 = rest;
-        Some(head)
+impl<T> Summed<T> {
+    fn new(inner: T) -> Summed<T> {
+        Summed {
+            inner,
+            crc: flate2::Crc::new(),
+        }
+    }
+}
+
+impl<W: Write> Summed<W> {
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.crc.update(bytes);
+        self.inner.write_all(bytes)
+    }
+}
+
+impl<R: Read> Summed<R> {
+    fn bytes(&mut self, len: usize) -> std::io::Result<Vec<u8>> {
+        let mut bytes = vec![0u8; len];
+        self.inner.read_exact(&mut bytes)?;
+        self.crc.update(&bytes);
+        Ok(bytes)
     }
 
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    fn array<const N: usize>(&mut self) -> std::io::Result<[u8; N]> {
+        let mut bytes = [0u8; N];
+        self.inner.read_exact(&mut bytes)?;
+        self.crc.update(&bytes);
+        Ok(bytes)
     }
 
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    /// `count` elements of `size` bytes each, made by `make`, read a chunk at a time.
+    fn elements<T>(
+        &mut self,
+        count: usize,
+        size: usize,
+        make: impl Fn(&[u8]) -> T,
+    ) -> std::io::Result<Vec<T>> {
+        let mut out = Vec::with_capacity(count);
+        let mut buffer = vec![0u8; CHUNK.min(count) * size];
+        while out.len() < count {
+            let chunk = &mut buffer[..(count - out.len()).min(CHUNK) * size];
+            self.inner.read_exact(chunk)?;
+            self.crc.update(chunk);
+            out.extend(chunk.chunks_exact(size).map(&make));
+        }
+        Ok(out)
     }
 }
 
@@ -275,6 +348,16 @@ mod tests {
         assert!(!path.exists());
 
         std::fs::write(&path, &bytes[..20]).unwrap();
+        assert!(
+            SavedIndex::new(dir.path(), b"one".to_vec())
+                .load()
+                .is_none()
+        );
+
+        // A count the file cannot hold (before the CRC could tell): refused, not allocated.
+        let at = MAGIC.len() + 4 + b"one".len();
+        bytes[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        std::fs::write(&path, &bytes).unwrap();
         assert!(
             SavedIndex::new(dir.path(), b"one".to_vec())
                 .load()
