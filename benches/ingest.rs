@@ -18,6 +18,12 @@
 //! source run, with the three identity lookups before. Both are taken for N and 2N runs;
 //! the difference is the marginal cost of one item.
 //!
+//! Last, the least the feed part could cost with the crates it is built on, measured in
+//! this process: sled creating a store and opening it again, and per item feed-rs parsing
+//! the same documents, ammonia sanitizing its HTML and sled writing one key for it, nothing
+//! else; then with paperboy's own plain text and fingerprint of each item; beside them,
+//! paperboy's `fetch` + `publish` with no source configured.
+//!
 //! Run with `cargo bench --bench ingest`; `PAPERBOY_BENCH_FEEDS` (20),
 //! `PAPERBOY_BENCH_COLUMNS` (10) and `PAPERBOY_BENCH_ROUNDS` (3, the median is shown) set
 //! the sizes.
@@ -25,6 +31,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use paperboy::normalize::{self, near_dup::Fingerprint};
 use paperboy::store::{NewItem, Origin, Store};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -95,6 +102,122 @@ fn store_alone(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
     cpu(libc::RUSAGE_SELF) - before
 }
 
+/// Each item's key and a record like the store's: the item's texts and about as much
+/// again of fields.
+fn records(items: &[NewItem]) -> Vec<([u8; 16], Vec<u8>)> {
+    items
+        .iter()
+        .map(|item| {
+            let key = xxhash_rust::xxh3::xxh3_128(item.link.as_deref().unwrap().as_bytes());
+            let mut record = Vec::new();
+            for text in [&item.title, item.content.as_ref().unwrap()] {
+                record.extend_from_slice(text.as_bytes());
+            }
+            record.extend_from_slice(&[0; 160]);
+            (key.to_be_bytes(), record)
+        })
+        .collect()
+}
+
+/// CPU seconds of sled writing one key per item, its record, and nothing else: one batch
+/// and one flush per run: the least a store that keeps each item under a key of its own
+/// writes.
+fn sled_one_key(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
+    let _ = std::fs::remove_dir_all(dir);
+    let before = cpu(libc::RUSAGE_SELF);
+    let db = sled::Config::new()
+        .path(dir)
+        .cache_capacity(paperboy::config::DEFAULT_STORE_CACHE)
+        .open()
+        .unwrap();
+    let items = db.open_tree("items").unwrap();
+    for run in runs {
+        let mut batch = sled::Batch::default();
+        for (key, record) in records(run) {
+            batch.insert(&key[..], record);
+        }
+        items.apply_batch(batch).unwrap();
+        db.flush().unwrap();
+    }
+    drop(items);
+    drop(db);
+    cpu(libc::RUSAGE_SELF) - before
+}
+
+/// CPU seconds of sled opening the store in `dir` (a new one when there is none) and
+/// closing it, nothing written: what a `fetch` and a `publish` cost sled before any item.
+fn sled_open_close(dir: &Path) -> f64 {
+    let before = cpu(libc::RUSAGE_SELF);
+    let db = sled::Config::new()
+        .path(dir)
+        .cache_capacity(paperboy::config::DEFAULT_STORE_CACHE)
+        .open()
+        .unwrap();
+    db.open_tree("items").unwrap();
+    db.flush().unwrap();
+    drop(db);
+    cpu(libc::RUSAGE_SELF) - before
+}
+
+/// Passes over the documents in [`feed_rs_alone`]: one pass takes a few milliseconds,
+/// near the resolution of the CPU clock.
+const PARSE_PASSES: usize = 10;
+
+/// CPU seconds of feed-rs alone parsing `documents` once, as the feed source calls it
+/// (content not sanitized), in this process; the mean of [`PARSE_PASSES`] passes.
+fn feed_rs_alone(documents: &[&[u8]]) -> f64 {
+    let parser = feed_rs::parser::Builder::new()
+        .sanitize_content(false)
+        .build();
+    let before = cpu(libc::RUSAGE_SELF);
+    let mut entries = 0;
+    for _ in 0..PARSE_PASSES {
+        for document in documents {
+            entries += parser.parse(*document).unwrap().entries.len();
+        }
+    }
+    let spent = cpu(libc::RUSAGE_SELF) - before;
+    assert_eq!(entries, PARSE_PASSES * documents.len() * ITEMS_PER_FEED);
+    spent / PARSE_PASSES as f64
+}
+
+/// CPU seconds of what paperboy does to every feed item whatever the store, over the
+/// items of `documents` (the mean of [`PARSE_PASSES`] passes): its HTML sanitized by
+/// ammonia (as `normalize::sanitize_html` configures it), then, apart, its plain text
+/// taken and fingerprinted for near-duplicates (paperboy's own code).
+fn item_steps_alone(documents: &[&[u8]]) -> (f64, f64) {
+    let parser = feed_rs::parser::Builder::new()
+        .sanitize_content(false)
+        .build();
+    let base = url::Url::parse("http://127.0.0.1/").unwrap();
+    let bodies: Vec<String> = documents
+        .iter()
+        .flat_map(|document| parser.parse(*document).unwrap().entries)
+        .map(|entry| entry.summary.unwrap().content)
+        .collect();
+    let before = cpu(libc::RUSAGE_SELF);
+    let mut clean = Vec::new();
+    for _ in 0..PARSE_PASSES {
+        clean = bodies
+            .iter()
+            .map(|body| normalize::sanitize_html(body, Some(&base)))
+            .collect();
+    }
+    let sanitizing = cpu(libc::RUSAGE_SELF) - before;
+    let before = cpu(libc::RUSAGE_SELF);
+    let mut fingerprinted = 0;
+    for _ in 0..PARSE_PASSES {
+        for html in &clean {
+            let text = normalize::plain_text(html);
+            fingerprinted += usize::from(Fingerprint::of(&text).is_some());
+        }
+    }
+    let fingerprinting = cpu(libc::RUSAGE_SELF) - before;
+    assert_eq!(fingerprinted, PARSE_PASSES * bodies.len());
+    let passes = PARSE_PASSES as f64;
+    (sanitizing / passes, fingerprinting / passes)
+}
+
 /// CPU seconds of sled alone writing the keys `runs`' items take, one transaction and one
 /// flush per run, after the identity lookups.
 fn sled_alone(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
@@ -116,19 +239,7 @@ fn sled_alone(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
     );
     for (n, items) in runs.iter().enumerate() {
         let feed = format!("feed{n}");
-        let keyed: Vec<([u8; 16], Vec<u8>)> = items
-            .iter()
-            .map(|item| {
-                let key = xxhash_rust::xxh3::xxh3_128(item.link.as_deref().unwrap().as_bytes());
-                // The record: the item's texts and about as much again of fields.
-                let mut record = Vec::new();
-                for text in [&item.title, item.content.as_ref().unwrap()] {
-                    record.extend_from_slice(text.as_bytes());
-                }
-                record.extend_from_slice(&[0; 160]);
-                (key.to_be_bytes(), record)
-            })
-            .collect();
+        let keyed = records(items);
         for (key, _) in &keyed {
             trees.2.get(key).unwrap();
             trees.1.get(key).unwrap();
@@ -297,7 +408,8 @@ fn main() {
     let work = tempfile::tempdir().unwrap();
     let dir = |name: &str| work.path().join(name);
 
-    let (mut ours_feeds, mut ours_double, mut ours_columns) = (vec![], vec![], vec![]);
+    let (mut ours_feeds, mut ours_double, mut ours_columns, mut ours_fixed) =
+        (vec![], vec![], vec![], vec![]);
     let (mut theirs_feeds, mut theirs_columns) = (vec![], vec![]);
     for _ in 0..rounds {
         ours_feeds.push(paperboy(&base, feeds, 0, &dir("p-feeds")));
@@ -307,22 +419,43 @@ fn main() {
             theirs_columns.push(python(&python_bin, &base, 0, columns, &dir("py-columns")));
         }
         ours_double.push(paperboy(&base, feeds * 2, 0, &dir("p-double")));
+        ours_fixed.push(paperboy(&base, 0, 0, &dir("p-none")));
     }
     let (of, tf) = (median(ours_feeds), median(theirs_feeds));
     let (oc, tc) = (median(ours_columns), median(theirs_columns));
     let double = median(ours_double);
+    let fixed = median(ours_fixed);
 
     let (single_runs, double_runs) = (runs_of_items(feeds), runs_of_items(feeds * 2));
     let (mut store_single, mut store_double, mut sled_single, mut sled_double) =
         (vec![], vec![], vec![], vec![]);
+    let (mut one_key_single, mut one_key_double, mut parsing, mut opening) =
+        (vec![], vec![], vec![], vec![]);
+    let (mut sanitizing, mut fingerprinting) = (vec![], vec![]);
+    let fixture = site::site(&base, feeds, 0);
+    let documents: Vec<&[u8]> = (0..feeds)
+        .map(|n| fixture[&format!("feed{n}.xml")].1.as_slice())
+        .collect();
     for _ in 0..rounds {
         store_single.push(store_alone(&single_runs, &dir("store")));
         store_double.push(store_alone(&double_runs, &dir("store")));
         sled_single.push(sled_alone(&single_runs, &dir("sled")));
         sled_double.push(sled_alone(&double_runs, &dir("sled")));
+        one_key_single.push(sled_one_key(&single_runs, &dir("sled")));
+        one_key_double.push(sled_one_key(&double_runs, &dir("sled")));
+        parsing.push(feed_rs_alone(&documents));
+        let (sanitized, fingerprinted) = item_steps_alone(&documents);
+        sanitizing.push(sanitized);
+        fingerprinting.push(fingerprinted);
+        let _ = std::fs::remove_dir_all(dir("sled"));
+        opening.push(sled_open_close(&dir("sled")) + sled_open_close(&dir("sled")));
     }
     let store_marginal = median(store_double) - median(store_single);
     let sled_marginal = median(sled_double) - median(sled_single);
+    let one_key_marginal = median(one_key_double) - median(one_key_single);
+    let parsing = median(parsing);
+    let opening = median(opening);
+    let (sanitizing, fingerprinting) = (median(sanitizing), median(fingerprinting));
     let items = (feeds * ITEMS_PER_FEED) as f64;
     let articles = (columns * ARTICLES_PER_COLUMN) as f64;
     println!(
@@ -353,5 +486,27 @@ fn main() {
         store_marginal / items * 1e6 / marginal * 100.0,
         sled_marginal / items * 1e6,
         sled_marginal / items * 1e6 / marginal * 100.0,
+    );
+    // The least CPU a `fetch` + `publish` of the feed part could take with these crates:
+    // sled creating the store and opening it again, and per item feed-rs parsing it,
+    // ammonia sanitizing it and sled writing one key for it, with nothing else done; then
+    // with paperboy's own text and fingerprint of each item; beside them, what paperboy
+    // spends with no source at all.
+    let floor = opening + parsing + sanitizing + one_key_marginal;
+    let with_fingerprints = floor + fingerprinting;
+    let per_item = |cpu: f64| cpu / items * 1e6;
+    println!(
+        "the least the feed part could take: sled creating a store and opening it again \
+         {opening:.3} CPU-s; per feed item feed-rs parsing {:.1} µs, ammonia sanitizing {:.1} \
+         µs, sled writing one key {:.1} µs; in all {floor:.3} CPU-s, {:.1}× less than Python \
+         (30× leaves {:.3}); with paperboy's plain text and fingerprint ({:.1} µs an item) \
+         {with_fingerprints:.3}, {:.1}×; paperboy with no source configured {fixed:.3} CPU-s",
+        per_item(parsing),
+        per_item(sanitizing),
+        per_item(one_key_marginal),
+        tf / floor,
+        tf / 30.0,
+        per_item(fingerprinting),
+        tf / with_fingerprints,
     );
 }

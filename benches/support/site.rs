@@ -33,7 +33,8 @@ pub fn paragraph(rng: &mut StdRng, sentences: usize) -> String {
     text
 }
 
-type Site = HashMap<String, (&'static str, Vec<u8>)>;
+/// Path → (content type, body).
+pub type Site = HashMap<String, (&'static str, Vec<u8>)>;
 
 fn feed(rng: &mut StdRng, base: &str, n: usize) -> Vec<u8> {
     let mut items = String::new();
@@ -80,7 +81,9 @@ fn article(rng: &mut StdRng, title: &str, day: usize) -> Vec<u8> {
     .into_bytes()
 }
 
-fn site(base: &str, feeds: usize, columns: usize) -> Site {
+/// The site's documents: the same bytes for the same `base` whatever the sizes, feed `n`
+/// being drawn before anything after it.
+pub fn site(base: &str, feeds: usize, columns: usize) -> Site {
     let mut rng = StdRng::seed_from_u64(14);
     let mut site = Site::new();
     for n in 0..feeds {
