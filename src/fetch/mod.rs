@@ -7,6 +7,7 @@
 mod guard;
 mod politeness;
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -119,18 +120,54 @@ impl FetchError {
 /// The process's HTTP client.
 pub struct Fetcher {
     /// Refuses private addresses (see [`guard`]).
-    client: reqwest::Client,
+    client: OnceLock<reqwest::Client>,
     /// For sources that set `allow_private`.
-    open_client: reqwest::Client,
+    open_client: OnceLock<reqwest::Client>,
     /// The `[fetch]` table's `allow_private`.
     allow_private: bool,
+    user_agent: String,
+    connect_timeout: Duration,
     politeness: Politeness,
     max_body: u64,
     timeout: Duration,
 }
 
 impl Fetcher {
+    /// The client most sources use (the `[fetch]` table's `allow_private` says which) is
+    /// built now, so that a bad `user_agent` or missing TLS roots fail at start; the other
+    /// one when a source first needs it. Each build reads the system's TLS roots, a few
+    /// milliseconds of CPU.
     pub fn new(settings: &FetchSettings) -> Result<Fetcher, ClientError> {
+        let fetcher = Fetcher {
+            client: OnceLock::new(),
+            open_client: OnceLock::new(),
+            allow_private: settings.allow_private,
+            user_agent: settings.user_agent.clone(),
+            connect_timeout: settings.connect_timeout,
+            politeness: Politeness::new(settings.concurrency, settings.host_delay),
+            max_body: settings.max_body,
+            timeout: settings.timeout,
+        };
+        fetcher.client_for(settings.allow_private)?;
+        Ok(fetcher)
+    }
+
+    /// The client for sources with or without `allow_private`, built on first use.
+    fn client_for(&self, allow_private: bool) -> Result<&reqwest::Client, ClientError> {
+        let cell = if allow_private {
+            &self.open_client
+        } else {
+            &self.client
+        };
+        if let Some(client) = cell.get() {
+            return Ok(client);
+        }
+        // Two requests may both build it; the first one stored is kept.
+        let built = self.build(allow_private)?;
+        Ok(cell.get_or_init(|| built))
+    }
+
+    fn build(&self, allow_private: bool) -> Result<reqwest::Client, ClientError> {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::ACCEPT,
@@ -140,39 +177,28 @@ impl Fetcher {
             header::ACCEPT_LANGUAGE,
             HeaderValue::from_static("zh-CN,zh;q=0.9,en;q=0.5"),
         );
-        let builder = || {
-            reqwest::Client::builder()
-                .user_agent(settings.user_agent.clone())
-                .default_headers(headers.clone())
-                .connect_timeout(settings.connect_timeout)
-                .timeout(settings.timeout)
+        let builder = reqwest::Client::builder()
+            .user_agent(self.user_agent.clone())
+            .default_headers(headers)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout);
+        let builder = if allow_private {
+            builder.redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+        } else {
+            let guarded_redirects = reqwest::redirect::Policy::custom(|attempt| {
+                if attempt.previous().len() > MAX_REDIRECTS {
+                    attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+                } else if let Err(refused) = guard::check_url(attempt.url()) {
+                    attempt.error(refused)
+                } else {
+                    attempt.follow()
+                }
+            });
+            builder
+                .dns_resolver(guard::PublicOnly)
+                .redirect(guarded_redirects)
         };
-        let guarded_redirects = reqwest::redirect::Policy::custom(|attempt| {
-            if attempt.previous().len() > MAX_REDIRECTS {
-                attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
-            } else if let Err(refused) = guard::check_url(attempt.url()) {
-                attempt.error(refused)
-            } else {
-                attempt.follow()
-            }
-        });
-        let client = builder()
-            .dns_resolver(guard::PublicOnly)
-            .redirect(guarded_redirects)
-            .build()
-            .map_err(|err| ClientError(err.to_string()))?;
-        let open_client = builder()
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-            .build()
-            .map_err(|err| ClientError(err.to_string()))?;
-        Ok(Fetcher {
-            client,
-            open_client,
-            allow_private: settings.allow_private,
-            politeness: Politeness::new(settings.concurrency, settings.host_delay),
-            max_body: settings.max_body,
-            timeout: settings.timeout,
-        })
+        builder.build().map_err(|err| ClientError(err.to_string()))
     }
 
     /// GET `url`, conditionally when validators are given, under the `[fetch]` table's
@@ -192,15 +218,18 @@ impl Fetcher {
         validators: Option<&Validators>,
         allow_private: bool,
     ) -> Result<Fetched, FetchError> {
-        let client = if allow_private {
-            &self.open_client
-        } else {
+        if !allow_private {
             guard::check_url(url).map_err(|source| FetchError::Refused {
                 url: url.clone(),
                 source,
             })?;
-            &self.client
-        };
+        }
+        let client = self
+            .client_for(allow_private)
+            .map_err(|err| FetchError::Transport {
+                url: url.clone(),
+                message: err.to_string(),
+            })?;
         let _slot = self.politeness.acquire(url.host_str().unwrap_or("")).await;
         let started = std::time::Instant::now();
         let result = self.send(client, url, validators).await;
@@ -351,5 +380,23 @@ mod tests {
         let parsed = parse_retry_after(&HeaderValue::from_str(&later).unwrap()).unwrap();
         assert!(parsed > Duration::from_secs(590) && parsed <= Duration::from_secs(600));
         assert_eq!(parse_retry_after(&HeaderValue::from_static("soon")), None);
+    }
+
+    #[test]
+    fn a_bad_user_agent_fails_at_start_whichever_client_is_built_first() {
+        for allow_private in [false, true] {
+            let settings = FetchSettings {
+                user_agent: "paperboy\n".into(),
+                allow_private,
+                ..FetchSettings::default()
+            };
+            let err = Fetcher::new(&settings).err().expect("a bad user agent");
+            assert!(err.to_string().contains("HTTP client"), "{err}");
+            let fine = FetchSettings {
+                allow_private,
+                ..FetchSettings::default()
+            };
+            assert!(Fetcher::new(&fine).is_ok());
+        }
     }
 }
