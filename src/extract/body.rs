@@ -8,14 +8,13 @@
 //! Written here because the readability ports score English commas and class names and
 //! know nothing of Chinese page chrome.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use ego_tree::NodeRef;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node, Selector};
 
-use super::dom::{self, NodeId, Unit};
+use super::dom::{self, NodeId, NodeMap, NodeSet, Unit};
 use super::marks::{self, Mark};
 
 /// Headings of the lists that follow articles: the section under one is chrome.
@@ -31,14 +30,14 @@ static CHROME_HEADINGS: LazyLock<Regex> = LazyLock::new(|| {
 /// The chosen body, and the nodes inside it that are left out.
 pub struct Body {
     pub roots: Vec<NodeId>,
-    pub removed: HashSet<NodeId>,
+    pub removed: NodeSet,
     /// The first paragraph of prose in the body, where the headline stands just above.
     pub first_prose: Option<NodeId>,
 }
 
 /// Finds the body; `content` and `exclude` are override selectors from a source's config.
 pub fn find(document: &Html, content: Option<&Selector>, exclude: &[Selector]) -> Body {
-    let mut removed: HashSet<NodeId> = exclude
+    let mut removed: NodeSet = exclude
         .iter()
         .flat_map(|s| document.select(s).map(|e| e.id()))
         .collect();
@@ -99,7 +98,7 @@ fn value(unit: &Unit, under_chrome: bool) -> f64 {
 
 /// Whether the block or one of its near ancestors is named like chrome: strong chrome
 /// always, weak chrome where that element holds little text or mostly links.
-fn under_chrome(node: NodeRef<'_, Node>, totals: &HashMap<NodeId, Totals>) -> bool {
+fn under_chrome(node: NodeRef<'_, Node>, totals: &NodeMap<Totals>) -> bool {
     lineage(node)
         .take(5)
         .filter_map(ElementRef::wrap)
@@ -125,8 +124,8 @@ impl Totals {
     }
 }
 
-fn totals(tree: &ego_tree::Tree<Node>, units: &dom::Units) -> HashMap<NodeId, Totals> {
-    let mut totals: HashMap<NodeId, Totals> = HashMap::new();
+fn totals(tree: &ego_tree::Tree<Node>, units: &dom::Units) -> NodeMap<Totals> {
+    let mut totals: NodeMap<Totals> = NodeMap::default();
     for (block, unit) in &units.by_block {
         let node = tree.get(*block).expect("a node of this document");
         for ancestor in lineage(node) {
@@ -144,9 +143,9 @@ fn totals(tree: &ego_tree::Tree<Node>, units: &dom::Units) -> HashMap<NodeId, To
 fn headed_chrome(
     tree: &ego_tree::Tree<Node>,
     units: &dom::Units,
-    totals: &HashMap<NodeId, Totals>,
-) -> HashSet<NodeId> {
-    let mut regions = HashSet::new();
+    totals: &NodeMap<Totals>,
+) -> NodeSet {
+    let mut regions = NodeSet::default();
     for block in &units.order {
         let unit = &units.by_block[block];
         if unit.chars > 12 || !CHROME_HEADINGS.is_match(&unit.text) {
@@ -169,11 +168,11 @@ fn headed_chrome(
 fn best_root(
     body: NodeRef<'_, Node>,
     units: &dom::Units,
-    totals: &HashMap<NodeId, Totals>,
-    regions: &HashSet<NodeId>,
-) -> (NodeId, Option<NodeId>, HashMap<NodeId, (f64, usize)>) {
+    totals: &NodeMap<Totals>,
+    regions: &NodeSet,
+) -> (NodeId, Option<NodeId>, NodeMap<(f64, usize)>) {
     let tree = body.tree();
-    let mut sums: HashMap<NodeId, (f64, usize)> = HashMap::new();
+    let mut sums: NodeMap<(f64, usize)> = NodeMap::default();
     let mut values = Vec::with_capacity(units.order.len());
     for block in &units.order {
         let unit = &units.by_block[block];
@@ -241,8 +240,8 @@ const SIBLING_MIN: f64 = 40.0;
 fn with_sibling_parts(
     tree: &ego_tree::Tree<Node>,
     root: NodeId,
-    sums: &HashMap<NodeId, (f64, usize)>,
-    totals: &HashMap<NodeId, Totals>,
+    sums: &NodeMap<(f64, usize)>,
+    totals: &NodeMap<Totals>,
 ) -> (NodeId, Vec<NodeId>) {
     let Some(node) = tree.get(root) else {
         return (root, Vec::new());
@@ -287,8 +286,8 @@ fn with_sibling_parts(
 fn remove_chrome(
     root: NodeRef<'_, Node>,
     units: &dom::Units,
-    totals: &HashMap<NodeId, Totals>,
-    removed: &mut HashSet<NodeId>,
+    totals: &NodeMap<Totals>,
+    removed: &mut NodeSet,
 ) {
     for node in root.descendants().skip(1) {
         let Some(element) = ElementRef::wrap(node) else {

@@ -4,13 +4,16 @@
 //! A text unit is all the text whose nearest block ancestor is one element: a `<p>`, or a
 //! `<div>`/`<td>` holding text broken by `<br>`, as e-papers and portals often do.
 
-use std::collections::{HashMap, HashSet};
-
 use ego_tree::NodeRef;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
 pub type NodeId = ego_tree::NodeId;
+
+/// Maps and sets keyed by node: FxHash, since a node id is a small integer of the page's
+/// own tree, which SipHash's defence against chosen keys does not need.
+pub type NodeMap<V> = rustc_hash::FxHashMap<NodeId, V>;
+pub type NodeSet = rustc_hash::FxHashSet<NodeId>;
 
 /// Elements whose content is never article text. Media elements (`video`, `audio`,
 /// `object`) are not among them: a page that leaves one unclosed has the parser put the
@@ -170,7 +173,7 @@ pub fn is_sentence_punctuation(c: char, next: Option<char>) -> bool {
 /// text goes through this.
 pub fn visible<'a>(
     root: NodeRef<'a, Node>,
-    removed: &'a HashSet<NodeId>,
+    removed: &'a NodeSet,
 ) -> impl Iterator<Item = Edge<'a, Node>> + 'a {
     let mut skipping: Option<NodeId> = None;
     root.traverse().filter(move |edge| match edge {
@@ -199,9 +202,9 @@ pub fn visible<'a>(
 }
 
 /// Nothing removed: for [`visible`] walks of the whole page.
-pub fn nothing_removed() -> &'static HashSet<NodeId> {
-    static EMPTY: std::sync::OnceLock<HashSet<NodeId>> = std::sync::OnceLock::new();
-    EMPTY.get_or_init(HashSet::new)
+pub fn nothing_removed() -> &'static NodeSet {
+    static EMPTY: std::sync::OnceLock<NodeSet> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(NodeSet::default)
 }
 
 /// What a piece of text is made of: non-whitespace characters, sentence punctuation and
@@ -252,13 +255,13 @@ impl Unit {
 /// Text units of a subtree, keyed by their block element, in document order.
 pub struct Units {
     pub order: Vec<NodeId>,
-    pub by_block: HashMap<NodeId, Unit>,
+    pub by_block: NodeMap<Unit>,
 }
 
 /// Collects the text units below `root`.
 pub fn units(root: NodeRef<'_, Node>) -> Units {
     let mut order = Vec::new();
-    let mut by_block: HashMap<NodeId, Unit> = HashMap::new();
+    let mut by_block: NodeMap<Unit> = NodeMap::default();
     let mut blocks: Vec<NodeId> = vec![root.id()];
     let mut links = 0usize;
     for edge in visible(root, nothing_removed()) {

@@ -2,13 +2,11 @@
 //! images kept with absolute URLs, inline links and emphasis kept, everything else
 //! dropped. The HTML is sanitized again by the caller before anyone sees it.
 
-use std::collections::HashSet;
-
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 use url::Url;
 
-use super::dom::{NodeId, is_block, visible};
+use super::dom::{NodeId, NodeSet, is_block, visible};
 
 /// One paragraph of the body.
 #[derive(Debug, Clone, Default)]
@@ -115,7 +113,7 @@ impl Lines<'_> {
 pub fn lines(
     document: &Html,
     roots: &[NodeId],
-    removed: &HashSet<NodeId>,
+    removed: &NodeSet,
     base: Option<&Url>,
 ) -> Vec<Line> {
     let mut lines = Lines {

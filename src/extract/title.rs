@@ -11,7 +11,7 @@
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Selector};
 
-use super::dom::{NodeId, class_and_id, fold_whitespace, text_of};
+use super::dom::{NodeId, NodeMap, NodeSet, class_and_id, fold_whitespace, text_of};
 use super::metadata::Metadata;
 
 /// Separators between a headline and the site name in a `<title>`.
@@ -186,11 +186,8 @@ fn demote_containers(document: &Html, candidates: &mut [Candidate]) {
 }
 
 /// Where each of `nodes` starts and ends in the page's text, in characters.
-fn text_offsets(
-    document: &Html,
-    nodes: std::collections::HashSet<NodeId>,
-) -> std::collections::HashMap<NodeId, (usize, usize)> {
-    let mut places = std::collections::HashMap::new();
+fn text_offsets(document: &Html, nodes: NodeSet) -> NodeMap<(usize, usize)> {
+    let mut places = NodeMap::default();
     let mut offset = 0;
     for edge in super::dom::visible(document.tree.root(), super::dom::nothing_removed()) {
         match edge {
