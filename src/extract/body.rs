@@ -97,16 +97,23 @@ fn value(unit: &Unit, under_chrome: bool) -> f64 {
 }
 
 /// Whether the block or one of its near ancestors is named like chrome: strong chrome
-/// always, weak chrome where that element holds little text or mostly links.
-fn under_chrome(node: NodeRef<'_, Node>, totals: &NodeMap<Totals>) -> bool {
+/// always, weak chrome where that element holds little text or mostly links. `seen`
+/// keeps each element's mark, read once for all the blocks below it.
+fn under_chrome(
+    node: NodeRef<'_, Node>,
+    totals: &NodeMap<Totals>,
+    seen: &mut NodeMap<Mark>,
+) -> bool {
     lineage(node)
         .take(5)
         .filter_map(ElementRef::wrap)
-        .any(|el| match marks::of(el.value()) {
-            Mark::Strong => true,
-            Mark::Weak => totals.get(&el.id()).copied().unwrap_or_default().is_minor(),
-            Mark::Content | Mark::None => false,
-        })
+        .any(
+            |el| match *seen.entry(el.id()).or_insert_with(|| marks::of(el.value())) {
+                Mark::Strong => true,
+                Mark::Weak => totals.get(&el.id()).copied().unwrap_or_default().is_minor(),
+                Mark::Content | Mark::None => false,
+            },
+        )
 }
 
 /// Characters (and link characters) below each node, counted once for the page.
@@ -174,6 +181,7 @@ fn best_root(
     let tree = body.tree();
     let mut sums: NodeMap<(f64, usize)> = NodeMap::default();
     let mut values = Vec::with_capacity(units.order.len());
+    let mut marks = NodeMap::default();
     for block in &units.order {
         let unit = &units.by_block[block];
         let node = tree.get(*block).expect("a node of this document");
@@ -186,7 +194,7 @@ fn best_root(
                 .as_element()
                 .is_some_and(|el| matches!(el.name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6"))
         });
-        let value = value(unit, in_region || under_chrome(node, totals));
+        let value = value(unit, in_region || under_chrome(node, totals, &mut marks));
         let value = if heading { value.min(0.0) } else { value };
         values.push(value);
         for (level, ancestor) in lineage(node).enumerate() {
