@@ -116,9 +116,27 @@ impl Document {
         updated: DateTime<Utc>,
         stored: usize,
     ) -> Document {
+        // The formats are written and compressed side by side: a render is what a reader
+        // waits for after a change, and each format takes about as long as another. A
+        // format whose thread cannot be started is written here after the first.
+        let body = |format: Format| Body::of(format.write(channel, posts));
+        let bodies = std::thread::scope(|scope| {
+            let others = [Format::Rss, Format::Json].map(|format| {
+                let thread = std::thread::Builder::new().spawn_scoped(scope, move || body(format));
+                (format, thread)
+            });
+            let atom = body(Format::Atom);
+            let [rss, json] = others.map(|(format, thread)| match thread {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => body(format),
+            });
+            [atom, rss, json]
+        });
         Document {
             slug: channel.slug.clone(),
-            bodies: Format::ALL.map(|format| Body::of(format.write(channel, posts))),
+            bodies,
             updated,
             stored,
             posts: posts.to_vec(),
