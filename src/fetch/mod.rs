@@ -123,13 +123,9 @@ pub struct Fetcher {
     client: OnceLock<reqwest::Client>,
     /// For sources that set `allow_private`.
     open_client: OnceLock<reqwest::Client>,
-    /// The `[fetch]` table's `allow_private`.
-    allow_private: bool,
-    user_agent: String,
-    connect_timeout: Duration,
+    /// The `[fetch]` table: the clients are built from it, and requests bounded by it.
+    settings: FetchSettings,
     politeness: Politeness,
-    max_body: u64,
-    timeout: Duration,
 }
 
 impl Fetcher {
@@ -141,12 +137,8 @@ impl Fetcher {
         let fetcher = Fetcher {
             client: OnceLock::new(),
             open_client: OnceLock::new(),
-            allow_private: settings.allow_private,
-            user_agent: settings.user_agent.clone(),
-            connect_timeout: settings.connect_timeout,
+            settings: settings.clone(),
             politeness: Politeness::new(settings.concurrency, settings.host_delay),
-            max_body: settings.max_body,
-            timeout: settings.timeout,
         };
         fetcher.client_for(settings.allow_private)?;
         Ok(fetcher)
@@ -178,10 +170,10 @@ impl Fetcher {
             HeaderValue::from_static("zh-CN,zh;q=0.9,en;q=0.5"),
         );
         let builder = reqwest::Client::builder()
-            .user_agent(self.user_agent.clone())
+            .user_agent(self.settings.user_agent.clone())
             .default_headers(headers)
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout);
+            .connect_timeout(self.settings.connect_timeout)
+            .timeout(self.settings.timeout);
         let builder = if allow_private {
             builder.redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
         } else {
@@ -208,7 +200,8 @@ impl Fetcher {
         url: &Url,
         validators: Option<&Validators>,
     ) -> Result<Fetched, FetchError> {
-        self.get_for(url, validators, self.allow_private).await
+        self.get_for(url, validators, self.settings.allow_private)
+            .await
     }
 
     /// GET `url` for a source whose `allow_private` is given.
@@ -298,10 +291,10 @@ impl Fetcher {
             .await
             .map_err(|err| self.describe(url, err))?
         {
-            if body.len() as u64 + chunk.len() as u64 > self.max_body {
+            if body.len() as u64 + chunk.len() as u64 > self.settings.max_body {
                 return Err(FetchError::TooLarge {
                     url: url.clone(),
-                    limit: self.max_body,
+                    limit: self.settings.max_body,
                 });
             }
             body.extend_from_slice(&chunk);
@@ -329,7 +322,7 @@ impl Fetcher {
         if err.is_timeout() {
             return FetchError::Timeout {
                 url,
-                after: self.timeout,
+                after: self.settings.timeout,
             };
         }
         if err.is_redirect() {
