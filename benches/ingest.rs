@@ -102,6 +102,22 @@ fn store_alone(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
     cpu(libc::RUSAGE_SELF) - before
 }
 
+/// sled by itself on `dir`, with the cache paperboy gives its store by default.
+fn open_sled(dir: &Path) -> sled::Db {
+    sled::Config::new()
+        .path(dir)
+        .cache_capacity(paperboy::config::DEFAULT_STORE_CACHE)
+        .open()
+        .unwrap()
+}
+
+/// feed-rs as the feed source calls it: content not sanitized (paperboy sanitizes it).
+fn feed_parser() -> feed_rs::parser::Parser {
+    feed_rs::parser::Builder::new()
+        .sanitize_content(false)
+        .build()
+}
+
 /// Each item's key and a record like the store's: the item's texts and about as much
 /// again of fields.
 fn records(items: &[NewItem]) -> Vec<([u8; 16], Vec<u8>)> {
@@ -125,11 +141,7 @@ fn records(items: &[NewItem]) -> Vec<([u8; 16], Vec<u8>)> {
 fn sled_one_key(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
     let _ = std::fs::remove_dir_all(dir);
     let before = cpu(libc::RUSAGE_SELF);
-    let db = sled::Config::new()
-        .path(dir)
-        .cache_capacity(paperboy::config::DEFAULT_STORE_CACHE)
-        .open()
-        .unwrap();
+    let db = open_sled(dir);
     let items = db.open_tree("items").unwrap();
     for run in runs {
         let mut batch = sled::Batch::default();
@@ -148,11 +160,7 @@ fn sled_one_key(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
 /// closing it, nothing written: what a `fetch` and a `publish` cost sled before any item.
 fn sled_open_close(dir: &Path) -> f64 {
     let before = cpu(libc::RUSAGE_SELF);
-    let db = sled::Config::new()
-        .path(dir)
-        .cache_capacity(paperboy::config::DEFAULT_STORE_CACHE)
-        .open()
-        .unwrap();
+    let db = open_sled(dir);
     db.open_tree("items").unwrap();
     db.flush().unwrap();
     drop(db);
@@ -166,9 +174,7 @@ const PARSE_PASSES: usize = 10;
 /// CPU seconds of feed-rs alone parsing `documents` once, as the feed source calls it
 /// (content not sanitized), in this process; the mean of [`PARSE_PASSES`] passes.
 fn feed_rs_alone(documents: &[&[u8]]) -> f64 {
-    let parser = feed_rs::parser::Builder::new()
-        .sanitize_content(false)
-        .build();
+    let parser = feed_parser();
     let before = cpu(libc::RUSAGE_SELF);
     let mut entries = 0;
     for _ in 0..PARSE_PASSES {
@@ -186,9 +192,7 @@ fn feed_rs_alone(documents: &[&[u8]]) -> f64 {
 /// ammonia (as `normalize::sanitize_html` configures it), then, apart, its plain text
 /// taken and fingerprinted for near-duplicates (paperboy's own code).
 fn item_steps_alone(documents: &[&[u8]]) -> (f64, f64) {
-    let parser = feed_rs::parser::Builder::new()
-        .sanitize_content(false)
-        .build();
+    let parser = feed_parser();
     let base = url::Url::parse("http://127.0.0.1/").unwrap();
     let bodies: Vec<String> = documents
         .iter()
@@ -223,11 +227,7 @@ fn item_steps_alone(documents: &[&[u8]]) -> (f64, f64) {
 fn sled_alone(runs: &[Vec<NewItem>], dir: &Path) -> f64 {
     let _ = std::fs::remove_dir_all(dir);
     let before = cpu(libc::RUSAGE_SELF);
-    let db = sled::Config::new()
-        .path(dir)
-        .cache_capacity(paperboy::config::DEFAULT_STORE_CACHE)
-        .open()
-        .unwrap();
+    let db = open_sled(dir);
     let open = |name: &str| db.open_tree(name).unwrap();
     let trees = (
         open("items"),
