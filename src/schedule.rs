@@ -188,7 +188,7 @@ fn until_next_run(ctx: &Context, source: &str) -> Duration {
 /// progress when `stop` comes is finished (the daemon bounds how long it waits).
 pub async fn run_source(
     ctx: Context,
-    source: SourceDef,
+    source: Arc<SourceDef>,
     catalog: Catalog,
     running: Arc<tokio::sync::Mutex<()>>,
     stop: CancellationToken,
@@ -206,39 +206,58 @@ pub async fn run_source(
             _ = stop.cancelled() => return,
             _ = tokio::time::sleep(wait) => {}
         }
-        let _running = tokio::select! {
-            _ = stop.cancelled() => return,
-            guard = running.lock() => guard,
-        };
-        if unrecorded == 0 && !until_next_run(&ctx, &source.name).is_zero() {
-            continue;
-        }
-        let before = ctx.store.standing(&source.name).unwrap_or_default();
-        // Boxed: a waiting loop then holds a pointer, not a run's whole state (a
-        // thousand idle sources would hold 7 MB of it).
-        match Box::pin(run_once(&ctx, &source)).await {
-            Ok(report) => {
-                unrecorded = 0;
-                tracing::info!(source = %source.name, %report, "fetched");
-                Box::pin(republish(&ctx, &catalog, &source, &report)).await;
-            }
-            Err(RunError::Store(err)) => {
-                unrecorded = unrecorded.saturating_add(1);
-                tracing::error!(source = %source.name, error = %err, "cannot store this run; serving what is stored");
-            }
-            Err(err) => {
-                unrecorded = 0;
-                tracing::warn!(source = %source.name, error = %err, "fetch failed");
-            }
-        }
-        let after = ctx.store.standing(&source.name).unwrap_or_default();
-        if before.failing_since != after.failing_since {
-            catalog.rebuild_health(&ctx).await;
+        // Boxed: a waiting loop then holds a pointer, not the state of a whole turn (a
+        // thousand idle sources would hold megabytes of it).
+        let turn = Box::pin(turn(&ctx, &source, &catalog, &running, &stop, unrecorded));
+        match turn.await {
+            Some(count) => unrecorded = count,
+            None => return,
         }
         if stop.is_cancelled() {
             return;
         }
     }
+}
+
+/// One turn of a source's loop once its wait is over: the run, if it is due, and what
+/// follows it. The count of runs in a row that could not be recorded after it; `None`
+/// when `stop` came while waiting for another run of the source to end.
+async fn turn(
+    ctx: &Context,
+    source: &SourceDef,
+    catalog: &Catalog,
+    running: &tokio::sync::Mutex<()>,
+    stop: &CancellationToken,
+    unrecorded: u32,
+) -> Option<u32> {
+    let _running = tokio::select! {
+        _ = stop.cancelled() => return None,
+        guard = running.lock() => guard,
+    };
+    if unrecorded == 0 && !until_next_run(ctx, &source.name).is_zero() {
+        return Some(0);
+    }
+    let before = ctx.store.standing(&source.name).unwrap_or_default();
+    let unrecorded = match run_once(ctx, source).await {
+        Ok(report) => {
+            tracing::info!(source = %source.name, %report, "fetched");
+            republish(ctx, catalog, source, &report).await;
+            0
+        }
+        Err(RunError::Store(err)) => {
+            tracing::error!(source = %source.name, error = %err, "cannot store this run; serving what is stored");
+            unrecorded.saturating_add(1)
+        }
+        Err(err) => {
+            tracing::warn!(source = %source.name, error = %err, "fetch failed");
+            0
+        }
+    };
+    let after = ctx.store.standing(&source.name).unwrap_or_default();
+    if before.failing_since != after.failing_since {
+        catalog.rebuild_health(ctx).await;
+    }
+    Some(unrecorded)
 }
 
 #[cfg(test)]

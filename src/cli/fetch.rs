@@ -2,6 +2,7 @@
 //! of outcome each.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use paperboy::config::SourceDef;
 use paperboy::pipeline::Context;
@@ -126,7 +127,7 @@ pub fn status(config: Option<PathBuf>) -> Result<(), CliError> {
 /// returns. Politeness and concurrency limits live in the fetcher.
 fn for_each_source<F, Fut>(ctx: &Context, names: &[String], work: F) -> usize
 where
-    F: Fn(Context, SourceDef) -> Fut,
+    F: Fn(Context, Arc<SourceDef>) -> Fut,
     Fut: std::future::Future<Output = bool> + Send + 'static,
 {
     let sources: Vec<_> = ctx

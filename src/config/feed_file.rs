@@ -2,6 +2,7 @@
 //! are errors) and its validation into [`FeedDef`]s.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
@@ -259,11 +260,12 @@ fn read_feed(path: &Path, settings: &Settings, issues: &mut Vec<ConfigIssue>) ->
             out.at(Some(schedule), "schedule", err.to_string());
         }
     }
-    let sources: Vec<SourceDef> = file
+    let sources: Vec<Arc<SourceDef>> = file
         .sources
         .iter()
         .enumerate()
         .filter_map(|(i, table)| source_def(i, table, &slug, default_schedule, &mut out))
+        .map(Arc::new)
         .collect();
     let entries = file.entries.unwrap_or(settings.entries);
     if entries == 0 {

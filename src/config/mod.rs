@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono_tz::Tz;
@@ -133,7 +134,9 @@ pub struct FeedDef {
     pub filter: Filter,
     /// Traditional ↔ Simplified conversion of what it shows (`convert`).
     pub convert: Option<Conversion>,
-    pub sources: Vec<SourceDef>,
+    /// Shared: each source's loop in the daemon holds one (a thousand sources would
+    /// otherwise hold a thousand copies).
+    pub sources: Vec<Arc<SourceDef>>,
     /// Set for a topic feed, which gathers from other feeds instead of sources.
     pub select: Option<Select>,
 }
@@ -256,7 +259,7 @@ impl SourceDef {
 
 impl Settings {
     /// Every source of every feed, in file order.
-    pub fn sources(&self) -> impl Iterator<Item = &SourceDef> {
+    pub fn sources(&self) -> impl Iterator<Item = &Arc<SourceDef>> {
         self.feeds.iter().flat_map(|feed| feed.sources.iter())
     }
 
@@ -347,6 +350,8 @@ pub fn load(config_path: &Path) -> Result<Settings, ConfigError> {
         .flat_map(|feed| feed.sources.iter_mut())
         .enumerate()
     {
+        // Not shared yet: nothing is cloned.
+        let source = Arc::make_mut(source);
         source.rank = u32::try_from(rank).unwrap_or(u32::MAX);
         source.allow_private |= settings.fetch.allow_private;
     }
