@@ -230,9 +230,7 @@ impl Bands {
             .collect();
         fresh.sort_unstable();
         self.sorted.reserve_exact(fresh.len());
-        self.sorted.extend(fresh);
-        // Two sorted runs: the stable sort merges them in one pass.
-        self.sorted.sort();
+        merge_into(&mut self.sorted, &fresh);
         self.index_sorted();
         self.recent_pairs = 0;
         self.free.extend(removed);
@@ -314,6 +312,26 @@ impl Bands {
             .chain(self.recent.keys().copied())
             .collect();
         keys.into_iter().map(|band| self.listed(band).count()).sum()
+    }
+}
+
+/// Merges the sorted `fresh` pairs into the sorted table, from the back, in the room the
+/// table grows by. Written by hand: the standard library's stable sort merges two sorted
+/// runs in one pass too, but takes scratch space as long as the table up to a million
+/// pairs and half of it beyond (5.6 MB at 50,000 items, 64 MB at a million).
+fn merge_into(sorted: &mut Vec<(u32, u32)>, fresh: &[(u32, u32)]) {
+    let mut old = sorted.len();
+    let mut new = fresh.len();
+    sorted.resize(old + new, (0, 0));
+    while new > 0 {
+        let at = old + new - 1;
+        if old > 0 && sorted[old - 1] > fresh[new - 1] {
+            sorted[at] = sorted[old - 1];
+            old -= 1;
+        } else {
+            sorted[at] = fresh[new - 1];
+            new -= 1;
+        }
     }
 }
 
@@ -438,6 +456,27 @@ mod tests {
         assert_eq!(index.len(), stored.len());
         for (_, bands) in stored.iter().take(200) {
             assert_eq!(index.shared(bands), model.shared(bands));
+        }
+    }
+
+    #[test]
+    fn merging_into_the_table_gives_the_pairs_in_order() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        for (old, new) in [(0, 0), (0, 5), (5, 0), (1, 1), (300, 40), (40, 300)] {
+            // Few band keys, so that equal keys meet across the two runs.
+            let mut draw = |count: usize| -> Vec<(u32, u32)> {
+                let mut pairs: Vec<_> = (0..count)
+                    .map(|_| (rng.random_range(0..50), rng.random()))
+                    .collect();
+                pairs.sort_unstable();
+                pairs
+            };
+            let (mut sorted, fresh) = (draw(old), draw(new));
+            let mut expected = [sorted.clone(), fresh.clone()].concat();
+            expected.sort_unstable();
+            merge_into(&mut sorted, &fresh);
+            assert_eq!(sorted, expected, "{old} + {new}");
         }
     }
 
