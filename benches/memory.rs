@@ -1,7 +1,7 @@
 //! Memory of a daemon with many sources: the resident set of `paperboy run` with 1,000
 //! configured feed sources 3 s after it starts on an empty store (every source is due
 //! then: its first runs are in flight), the same once they all ran (nothing due: idle),
-//! and the peak resident
+//! 3 s and 60 s after it starts again, and the peak resident
 //! set of `paperboy fetch` running all of them against the fixture site (50 distinct items
 //! each), beside the peak of the Python pipeline of `benches/ingest` reading the same
 //! 1,000 feeds (its venv must exist: run `cargo bench --bench ingest` once first).
@@ -65,8 +65,9 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// `paperboy run` on `config` until it answers, then idle for a few seconds: its RSS.
-fn idle(config: &Path) -> f64 {
+/// `paperboy run` on `config` until it answers: its RSS that many seconds after, for each
+/// of `after` (in order).
+fn idle(config: &Path, after: &[u64]) -> Vec<f64> {
     let port = free_port();
     let text = std::fs::read_to_string(config).unwrap();
     std::fs::write(config, format!("listen = \"127.0.0.1:{port}\"\n{text}")).unwrap();
@@ -87,8 +88,15 @@ fn idle(config: &Path) -> f64 {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    std::thread::sleep(Duration::from_secs(3));
-    let rss = resident(daemon.id());
+    let answered = Instant::now();
+    let rss = after
+        .iter()
+        .map(|seconds| {
+            let at = answered + Duration::from_secs(*seconds);
+            std::thread::sleep(at.saturating_duration_since(Instant::now()));
+            resident(daemon.id())
+        })
+        .collect();
     daemon.kill().unwrap();
     daemon.wait().unwrap();
     std::fs::write(config, text).unwrap();
@@ -106,9 +114,13 @@ fn main() {
     let root = std::env::var_os("PAPERBOY_BENCH_DIR").map_or(work.path().to_path_buf(), Into::into);
     let config = site::configure(&root.join("paperboy"), &base, sources, 0, sources / 20);
 
-    let idle_before = idle(&config);
+    let idle_before = idle(&config, &[3])[0];
     let fetch_peak = peak_of(Command::new(site::BIN).arg("fetch").arg("-c").arg(&config));
-    let idle_after = idle(&config);
+    // Also a minute on: sled cleans the segments the run left behind in the next process
+    // that opens the store, and what it reads stays in its cache.
+    let [idle_after, idle_later] = idle(&config, &[3, 60])[..] else {
+        unreachable!()
+    };
 
     let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-venv/bin/python");
     let python_peak = python.exists().then(|| {
@@ -135,6 +147,7 @@ fn main() {
         "| daemon 3 s after start, empty store (its first runs in flight) | {idle_before:.1} | |"
     );
     println!("| idle daemon after the run (nothing due) | {idle_after:.1} | |");
+    println!("| the same, 60 s after it answered | {idle_later:.1} | |");
     match python_peak {
         Some(theirs) => println!(
             "| peak of a run of all sources | {fetch_peak:.1} | {theirs:.1} ({:.2}× paperboy's) |",
