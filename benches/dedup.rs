@@ -61,6 +61,8 @@ fn dir_size(path: &std::path::Path) -> u64 {
 }
 
 fn main() {
+    // As the binary does: this bench runs paperboy's code in its own process.
+    paperboy::allocator::tune();
     let sizes: Vec<u64> = std::env::var("PAPERBOY_BENCH_SIZES")
         .unwrap_or_else(|_| "10000,100000,1000000".into())
         .split(',')

@@ -194,6 +194,8 @@ fn rerender(config: &Path, data: &Path) -> f64 {
 }
 
 fn main() {
+    // As the binary does: this bench runs paperboy's code in its own process.
+    paperboy::allocator::tune();
     let size: usize = std::env::var("PAPERBOY_BENCH_ITEMS")
         .ok()
         .and_then(|v| v.parse().ok())

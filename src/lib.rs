@@ -5,6 +5,7 @@
 
 pub mod add;
 pub mod admin;
+pub mod allocator;
 pub mod blocking;
 pub mod charset;
 pub mod config;
