@@ -10,70 +10,40 @@
 //! Written by hand: no crate keeps an inverted index of this shape (32-bit band keys to
 //! 32-bit item slots in one sorted table, about 200 bytes per item in all).
 
+mod records;
+mod table;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::ItemKey;
-use crate::normalize::near_dup::{BANDS, Fingerprint};
-
-/// An item's band keys, one per band.
-pub(super) type BandKeys = [u32; BANDS];
+use crate::normalize::near_dup::BANDS;
+pub(super) use records::{BandKeys, band_keys, from_record, to_record};
+use table::Table;
 
 /// Items listed per band key at most: a band shared by very many items is a boilerplate
 /// text, not a reprint, and its list stops growing.
 pub(super) const MAX_PER_BAND: usize = 64;
-
-/// An item's band keys: the low 32 bits of each band hash. Two bands that meet by chance
-/// only make a candidate, which the comparison of the texts turns down.
-pub(super) fn band_keys(fingerprint: &Fingerprint) -> BandKeys {
-    fingerprint.bands.map(|hash| hash as u32)
-}
-
-/// The `fingerprints` record of an item: its band keys, big-endian.
-pub(super) fn to_record(keys: &BandKeys) -> [u8; BANDS * 4] {
-    let mut record = [0u8; BANDS * 4];
-    for (chunk, key) in record.chunks_exact_mut(4).zip(keys) {
-        chunk.copy_from_slice(&key.to_be_bytes());
-    }
-    record
-}
-
-/// The band keys of a `fingerprints` record; `None` for a damaged one.
-pub(super) fn from_record(bytes: &[u8]) -> Option<BandKeys> {
-    if bytes.len() != BANDS * 4 {
-        return None;
-    }
-    let mut keys = [0u32; BANDS];
-    for (key, chunk) in keys.iter_mut().zip(bytes.chunks_exact(4)) {
-        *key = u32::from_be_bytes(chunk.try_into().ok()?);
-    }
-    Some(keys)
-}
 
 /// Pairs merged into the sorted table at least this many at a time.
 const MIN_MERGE: usize = 4096;
 
 /// The index: band key → the slots of the items that have it.
 ///
-/// Most of it is one sorted table of `(band key, slot)` pairs, 8 bytes a pair (a hash map
-/// rounds its table up to a power of two and took 20 bytes a pair at a million items);
-/// pairs listed since the last merge wait in a small map, and removed items' pairs are
-/// skipped until the next merge drops them.
+/// Most of it is one sorted table of `(band key, slot)` pairs; pairs listed since the
+/// last merge wait in a small map, and removed items' pairs are skipped until the next
+/// merge drops them.
 #[derive(Default)]
 pub(super) struct Bands {
-    /// `(band key, slot)` in order: the index as of the last merge.
-    sorted: Vec<(u32, u32)>,
-    /// Where the pairs whose band keys begin with the same `bits` bits start in `sorted`
-    /// (one more at the end): a lookup reads one short run, not the whole table.
-    starts: Vec<u32>,
-    bits: u32,
-    /// Pairs listed since, merged into `sorted` once they are an eighth of it.
+    /// The index as of the last merge.
+    table: Table,
+    /// Pairs listed since, merged into the table once they are an eighth of it.
     recent: FxHashMap<u32, Vec<u32>>,
     recent_pairs: usize,
     /// Slot → item.
     keys: Vec<ItemKey>,
     /// Item → slot.
     slots: FxHashMap<ItemKey, u32>,
-    /// Slots of removed items whose pairs may still be in `sorted`: free after the merge.
+    /// Slots of removed items whose pairs may still be in the table: free after the merge.
     removed: FxHashSet<u32>,
     /// Slots free for reuse.
     free: Vec<u32>,
@@ -81,21 +51,27 @@ pub(super) struct Bands {
 
 /// A band index being built from many records at once: pairs are gathered unsorted and
 /// sorted once at the end.
-pub(super) struct Loading(Bands);
+pub(super) struct Loading {
+    bands: Bands,
+    pairs: Vec<(u32, u32)>,
+}
 
 impl Loading {
     pub(super) fn new() -> Loading {
-        Loading(Bands::default())
+        Loading {
+            bands: Bands::default(),
+            pairs: Vec::new(),
+        }
     }
 
     /// Adds an item's pairs (an item added twice is listed once).
     pub(super) fn add(&mut self, key: ItemKey, bands: &BandKeys) {
-        let Some(slot) = self.0.new_slot(key) else {
+        let Some(slot) = self.bands.new_slot(key) else {
             return;
         };
         for (at, band) in bands.iter().enumerate() {
             if !bands[..at].contains(band) {
-                self.0.sorted.push((*band, slot));
+                self.pairs.push((*band, slot));
             }
         }
     }
@@ -103,18 +79,21 @@ impl Loading {
     /// The index, its pairs in order and no band key listing more than
     /// [`MAX_PER_BAND`] items (the first slots stay: the items loaded first).
     pub(super) fn done(self) -> Bands {
-        let mut bands = self.0;
-        bands.sorted.sort_unstable();
+        let Loading {
+            mut bands,
+            mut pairs,
+        } = self;
+        pairs.sort_unstable();
         let mut run = (u32::MAX, 0usize);
-        bands.sorted.retain(|(band, _)| {
+        pairs.retain(|(band, _)| {
             if run.0 != *band {
                 run = (*band, 0);
             }
             run.1 += 1;
             run.1 <= MAX_PER_BAND
         });
-        bands.sorted.shrink_to_fit();
-        bands.index_sorted();
+        pairs.shrink_to_fit();
+        bands.table = Table::new(pairs);
         bands
     }
 }
@@ -139,37 +118,10 @@ impl Bands {
         Some(slot)
     }
 
-    /// Rebuilds `starts` for the sorted table: 8 to 16 pairs per run.
-    fn index_sorted(&mut self) {
-        let bits = (usize::BITS - self.sorted.len().leading_zeros())
-            .saturating_sub(4)
-            .clamp(8, 24);
-        let mut starts = vec![0u32; (1 << bits) + 1];
-        for (band, _) in &self.sorted {
-            starts[(band >> (32 - bits)) as usize + 1] += 1;
-        }
-        for at in 1..starts.len() {
-            starts[at] += starts[at - 1];
-        }
-        self.starts = starts;
-        self.bits = bits;
-    }
-
-    /// The pairs of the sorted table with this band key.
-    fn sorted_run(&self, band: u32) -> &[(u32, u32)] {
-        if self.starts.is_empty() {
-            return &[];
-        }
-        let run = (band >> (32 - self.bits)) as usize;
-        let run = &self.sorted[self.starts[run] as usize..self.starts[run + 1] as usize];
-        let start = run.partition_point(|(key, _)| *key < band);
-        let end = start + run[start..].partition_point(|(key, _)| *key == band);
-        &run[start..end]
-    }
-
     /// The slots listed under a band key, removed items left out.
     fn listed(&self, band: u32) -> impl Iterator<Item = u32> + '_ {
-        self.sorted_run(band)
+        self.table
+            .run(band)
             .iter()
             .map(|(_, slot)| *slot)
             .chain(self.recent.get(&band).into_iter().flatten().copied())
@@ -216,22 +168,19 @@ impl Bands {
 
     /// Pairs waiting (or removed) before a merge: an eighth of the sorted table.
     fn merge_at(&self) -> usize {
-        MIN_MERGE.max(self.sorted.len() / 8)
+        MIN_MERGE.max(self.table.len() / 8)
     }
 
     /// Moves the recent pairs into the sorted table and drops removed items' pairs.
     fn merge(&mut self) {
         let removed = std::mem::take(&mut self.removed);
-        self.sorted.retain(|(_, slot)| !removed.contains(slot));
         let mut fresh: Vec<(u32, u32)> = self
             .recent
             .drain()
             .flat_map(|(band, slots)| slots.into_iter().map(move |slot| (band, slot)))
             .collect();
         fresh.sort_unstable();
-        self.sorted.reserve_exact(fresh.len());
-        merge_into(&mut self.sorted, &fresh);
-        self.index_sorted();
+        self.table.update(|slot| !removed.contains(&slot), &fresh);
         self.recent_pairs = 0;
         self.free.extend(removed);
     }
@@ -256,7 +205,7 @@ impl Bands {
         if self.recent_pairs > 0 || !self.removed.is_empty() {
             self.merge();
         }
-        (&self.keys, &self.free, &self.sorted)
+        (&self.keys, &self.free, self.table.pairs())
     }
 
     /// The index of tables as [`Bands::tables`] gives them; `None` when they do not fit
@@ -286,15 +235,13 @@ impl Bands {
                 return None;
             }
         }
-        let mut bands = Bands {
-            sorted,
+        Some(Bands {
+            table: Table::new(sorted),
             keys,
             slots,
             free,
             ..Bands::default()
-        };
-        bands.index_sorted();
-        Some(bands)
+        })
     }
 
     /// Items listed.
@@ -306,33 +253,13 @@ impl Bands {
     #[cfg(test)]
     pub(super) fn entries(&self) -> usize {
         let keys: std::collections::BTreeSet<u32> = self
-            .sorted
+            .table
+            .pairs()
             .iter()
             .map(|(band, _)| *band)
             .chain(self.recent.keys().copied())
             .collect();
         keys.into_iter().map(|band| self.listed(band).count()).sum()
-    }
-}
-
-/// Merges the sorted `fresh` pairs into the sorted table, from the back, in the room the
-/// table grows by. Written by hand: the standard library's stable sort merges two sorted
-/// runs in one pass too, but takes scratch space as long as the table up to a million
-/// pairs and half of it beyond (5.6 MB seen at 50,000 items; 64 MB at a million by that
-/// rule).
-fn merge_into(sorted: &mut Vec<(u32, u32)>, fresh: &[(u32, u32)]) {
-    let mut old = sorted.len();
-    let mut new = fresh.len();
-    sorted.resize(old + new, (0, 0));
-    while new > 0 {
-        let at = old + new - 1;
-        if old > 0 && sorted[old - 1] > fresh[new - 1] {
-            sorted[at] = sorted[old - 1];
-            old -= 1;
-        } else {
-            sorted[at] = fresh[new - 1];
-            new -= 1;
-        }
     }
 }
 
@@ -346,13 +273,6 @@ mod tests {
 
     fn bands(seed: u32) -> BandKeys {
         std::array::from_fn(|band| seed * 100 + band as u32)
-    }
-
-    #[test]
-    fn records_read_back_and_damaged_ones_do_not() {
-        let keys = bands(7);
-        assert_eq!(from_record(&to_record(&keys)), Some(keys));
-        assert_eq!(from_record(&to_record(&keys)[..10]), None);
     }
 
     #[test]
@@ -457,27 +377,6 @@ mod tests {
         assert_eq!(index.len(), stored.len());
         for (_, bands) in stored.iter().take(200) {
             assert_eq!(index.shared(bands), model.shared(bands));
-        }
-    }
-
-    #[test]
-    fn merging_into_the_table_gives_the_pairs_in_order() {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
-        for (old, new) in [(0, 0), (0, 5), (5, 0), (1, 1), (300, 40), (40, 300)] {
-            // Few band keys, so that equal keys meet across the two runs.
-            let mut draw = |count: usize| -> Vec<(u32, u32)> {
-                let mut pairs: Vec<_> = (0..count)
-                    .map(|_| (rng.random_range(0..50), rng.random()))
-                    .collect();
-                pairs.sort_unstable();
-                pairs
-            };
-            let (mut sorted, fresh) = (draw(old), draw(new));
-            let mut expected = [sorted.clone(), fresh.clone()].concat();
-            expected.sort_unstable();
-            merge_into(&mut sorted, &fresh);
-            assert_eq!(sorted, expected, "{old} + {new}");
         }
     }
 
