@@ -368,4 +368,18 @@ mod tests {
         );
         assert_eq!(byline("责任编辑：刘林源").author.as_deref(), Some("刘林源"));
     }
+
+    #[test]
+    fn traditional_reporters_and_every_mark_after_a_writer_label() {
+        // Traditional `記者`, and each mark `文` may be followed by.
+        let b = byline("中央社記者 王小明 台北電");
+        assert_eq!(b.author.as_deref(), Some("王小明 台北電"));
+        assert_eq!(b.source.as_deref(), Some("中央社"));
+        for mark in ['/', '／', '|', '｜', ':', '：'] {
+            let text = format!("图文{mark}张三 编辑 李四");
+            assert_eq!(byline(&text).author.as_deref(), Some("张三"), "{text}");
+        }
+        // Neither: no byline.
+        assert_eq!(byline("本文介绍了张三的生平").author, None);
+    }
 }

@@ -32,15 +32,8 @@ static TAGS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Where a stub page sends the reader, if it is one.
 pub fn target(html: &str, base: &Url) -> Option<Url> {
-    let visible = TAGS.replace_all(html, "");
-    if visible
-        .split_whitespace()
-        .map(|w| w.chars().count())
-        .sum::<usize>()
-        > STUB_TEXT
-    {
-        return None;
-    }
+    // The redirect first: most pages have none, and the regexes skip ahead to their
+    // `<meta` and `location`, where counting the text reads up to the first paragraphs.
     let href = META_REFRESH
         .captures(html)
         .filter(|caps| caps[1].parse::<u32>().is_ok_and(|delay| delay <= 5))
@@ -50,9 +43,26 @@ pub fn target(html: &str, base: &Url) -> Option<Url> {
                 .captures(html)
                 .map(|caps| caps[1].to_string())
         })?;
+    if !is_stub(html) {
+        return None;
+    }
     base.join(href.trim())
         .ok()
         .filter(|url| matches!(url.scheme(), "http" | "https") && url != base)
+}
+
+/// Whether a page shows at most [`STUB_TEXT`] characters outside its tags, scripts and
+/// styles. Counted between the tags as they come, up to the first character past the
+/// limit: a full page is told after its first paragraphs, without a copy of its text.
+fn is_stub(html: &str) -> bool {
+    let mut visible = 0;
+    for text in TAGS.split(html) {
+        visible += text.chars().filter(|c| !c.is_whitespace()).count();
+        if visible > STUB_TEXT {
+            return false;
+        }
+    }
+    true
 }
 
 /// Follows HTML redirects from `page`.
@@ -101,5 +111,22 @@ mod tests {
         assert_eq!(target(&page, &base), None);
         let refresh = r#"<meta http-equiv="refresh" content="300; url=a.html">"#;
         assert_eq!(target(refresh, &base), None);
+    }
+
+    #[test]
+    fn visible_text_is_counted_across_tags_and_without_spaces() {
+        let page = |before: usize, after: usize| {
+            format!(
+                "<meta http-equiv=\"refresh\" content=\"0; url=b.html\"><p>{}</p>\n <b>{}</b><script>{}</script>",
+                "字 ".repeat(before),
+                "字".repeat(after),
+                "x".repeat(1000),
+            )
+        };
+        assert!(is_stub(&page(150, 150)));
+        assert!(!is_stub(&page(150, 151)));
+        let base = Url::parse("http://news.example/a.html").unwrap();
+        assert!(target(&page(150, 150), &base).is_some());
+        assert_eq!(target(&page(150, 151), &base), None);
     }
 }
