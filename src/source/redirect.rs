@@ -14,7 +14,7 @@ use super::Pages;
 use crate::fetch::{FetchError, Page};
 
 /// HTML redirects followed in a row at most.
-const MAX_HOPS: usize = 3;
+pub const MAX_HOPS: usize = 3;
 /// A page with more visible text than this is a page, not a redirect stub.
 const STUB_TEXT: usize = 300;
 

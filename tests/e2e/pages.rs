@@ -41,6 +41,66 @@ fn article_fetches_to_one_host_are_spaced_by_host_delay() {
 }
 
 #[test]
+fn an_article_link_to_a_stub_that_redirects_in_html_gives_the_page_it_names() {
+    let fixture = Fixture::start();
+    let paths = ["/a/1.html", "/a/2.html", "/a/3.html"];
+    fixture.set("/list.html", Reply::ok("text/html", list(&paths)));
+    fixture.set(
+        "/a/1.html",
+        Reply::ok(
+            "text/html",
+            r#"<html><head><meta http-equiv="refresh" content="0; url=/a/one.html"></head><body>正在跳转</body></html>"#,
+        ),
+    );
+    fixture.set("/a/one.html", Reply::ok("text/html", article("第一篇报道")));
+    fixture.set(
+        "/a/2.html",
+        Reply::ok(
+            "text/html",
+            "<html><body><script>window.location.href = '/a/two.html';</script></body></html>",
+        ),
+    );
+    fixture.set("/a/two.html", Reply::ok("text/html", article("第二篇报道")));
+    // A full page that sends phones elsewhere is read as it is.
+    fixture.set(
+        "/a/3.html",
+        Reply::ok(
+            "text/html",
+            article("第三篇报道")
+                .replace(
+                    "<div class=footer>",
+                    &format!("<p>{}</p><div class=footer>", "全市累计为群众办实事。".repeat(30)),
+                )
+                .replace(
+                    "</body>",
+                    "<script>if (/Mobile/.test(navigator.userAgent)) location.href = '/m/3.html';</script></body>",
+                ),
+        ),
+    );
+    let feed = format!(
+        "title = \"t\"\n{}",
+        html_source("s", &fixture, "/list.html")
+    );
+    let install = Install::new(&[("t", &feed)]);
+    let (code, out) = install.fetch(&[]);
+    assert_eq!((code, out.trim()), (0, "s: 3 new, 0 updated, 0 unchanged"));
+    let published = install.publish();
+    let mut texts: Vec<String> = entries(&published["t"])
+        .into_iter()
+        .map(|entry| entry.content)
+        .collect();
+    texts.sort();
+    assert_eq!(texts.len(), 3);
+    for (text, title) in texts.iter().zip(["第一篇报道", "第三篇报道", "第二篇报道"])
+    {
+        assert!(text.contains(&format!("本报讯 {title}")), "{title}: {text}");
+    }
+    assert_eq!(fixture.hits("/a/one.html").len(), 1);
+    assert_eq!(fixture.hits("/a/two.html").len(), 1);
+    assert!(fixture.hits("/m/3.html").is_empty());
+}
+
+#[test]
 fn a_slow_article_holds_up_only_its_own_source() {
     let fixture = Fixture::start();
     fixture.set(
