@@ -1,5 +1,6 @@
-//! Page-heavy sources behave: article fetches are spaced per host, a slow article holds up
-//! only its own source, a run that fails half-way keeps what it stored and resumes, and
+//! Page-heavy sources behave: article fetches are spaced per host, an article link to a
+//! stub that redirects in HTML gives the page it names, a slow article holds up only its
+//! own source, a run that fails half-way keeps what it stored and resumes, and
 //! `fetch --dry-run` / `check --fetch` show what a source yields and which selectors
 //! match nothing.
 
@@ -85,15 +86,17 @@ fn an_article_link_to_a_stub_that_redirects_in_html_gives_the_page_it_names() {
     let (code, out) = install.fetch(&[]);
     assert_eq!((code, out.trim()), (0, "s: 3 new, 0 updated, 0 unchanged"));
     let published = install.publish();
-    let mut texts: Vec<String> = entries(&published["t"])
+    let texts: Vec<String> = entries(&published["t"])
         .into_iter()
         .map(|entry| entry.content)
         .collect();
-    texts.sort();
     assert_eq!(texts.len(), 3);
-    for (text, title) in texts.iter().zip(["第一篇报道", "第三篇报道", "第二篇报道"])
-    {
-        assert!(text.contains(&format!("本报讯 {title}")), "{title}: {text}");
+    for title in ["第一篇报道", "第二篇报道", "第三篇报道"] {
+        let lead = format!("本报讯 {title}");
+        assert!(
+            texts.iter().any(|t| t.contains(&lead)),
+            "{title}: {texts:?}"
+        );
     }
     assert_eq!(fixture.hits("/a/one.html").len(), 1);
     assert_eq!(fixture.hits("/a/two.html").len(), 1);
