@@ -101,13 +101,13 @@ pub struct Reading {
 pub fn read(page: &Page, asked: &Url) -> Reading {
     let mut reading = Reading::default();
     let text = page.text();
-    if looks_like_feed(page, &text) {
+    if looks_like_feed(page, text) {
         reading.candidates.push(Candidate::Feed {
             url: page.url.clone(),
         });
         return reading;
     }
-    let html = Html::parse_document(&text);
+    let html = Html::parse_document(text);
     reading.title = title(&html);
     for url in alternates(&html, &page.url) {
         reading.candidates.push(Candidate::Feed { url });
@@ -118,9 +118,9 @@ pub fn read(page: &Page, asked: &Url) -> Reading {
     // An article's address and an article's body: its links to other articles (related,
     // more from the column) do not make it a list.
     if reading.candidates.is_empty() {
-        reading.looks_like = presets::by_markers(&text).map(family_name);
+        reading.looks_like = presets::by_markers(text).map(family_name);
     }
-    let article = ARTICLE_LIKE.is_match(page.url.path()) && is_article(&text, &page.url);
+    let article = ARTICLE_LIKE.is_match(page.url.path()) && is_article(text, &page.url);
     if article {
         if reading.candidates.is_empty() {
             reading.article_of = Some(column_of(&page.url));
@@ -309,12 +309,12 @@ mod tests {
     use super::*;
 
     fn page(url: &str, content_type: &str, body: &str) -> Page {
-        Page {
-            url: Url::parse(url).unwrap(),
-            content_type: Some(content_type.to_string()),
-            validators: Default::default(),
-            body: body.as_bytes().to_vec(),
-        }
+        Page::new(
+            Url::parse(url).unwrap(),
+            Some(content_type.to_string()),
+            Default::default(),
+            body.as_bytes().to_vec(),
+        )
     }
 
     #[test]

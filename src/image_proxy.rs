@@ -123,7 +123,7 @@ impl Proxy {
             return Ok(image);
         }
         let page = match fetcher.get(url, None).await? {
-            Fetched::Page(page) => page,
+            Fetched::Page(page) => *page,
             Fetched::NotModified => {
                 return Err(ProxyError::NotAnImage(url.clone(), "empty".into()));
             }

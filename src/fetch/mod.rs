@@ -29,7 +29,7 @@ pub use crate::model::Validators;
 pub enum Fetched {
     /// 304: nothing changed since the validators were given.
     NotModified,
-    Page(Page),
+    Page(Box<Page>),
 }
 
 /// A response body with what is needed to read it.
@@ -40,12 +40,38 @@ pub struct Page {
     pub content_type: Option<String>,
     pub validators: Validators,
     pub body: Vec<u8>,
+    /// `body` decoded, once: the check for an HTML redirect and the adapter that reads
+    /// the page both want the text.
+    text: OnceLock<String>,
 }
 
 impl Page {
-    /// The body as text, decoded by the charset rules.
-    pub fn text(&self) -> String {
-        crate::charset::decode(&self.body, self.content_type.as_deref()).text
+    pub fn new(
+        url: Url,
+        content_type: Option<String>,
+        validators: Validators,
+        body: Vec<u8>,
+    ) -> Page {
+        Page {
+            url,
+            content_type,
+            validators,
+            body,
+            text: OnceLock::new(),
+        }
+    }
+
+    /// The body as text, decoded by the charset rules the first time it is asked for.
+    pub fn text(&self) -> &str {
+        self.text
+            .get_or_init(|| crate::charset::decode(&self.body, self.content_type.as_deref()).text)
+    }
+
+    /// The body as text, taken from the page.
+    pub fn into_text(self) -> String {
+        self.text.into_inner().unwrap_or_else(|| {
+            crate::charset::decode(&self.body, self.content_type.as_deref()).text
+        })
     }
 }
 
@@ -299,12 +325,12 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Fetched::Page(Page {
-            url: final_url,
+        Ok(Fetched::Page(Box::new(Page::new(
+            final_url,
             content_type,
             validators,
             body,
-        }))
+        ))))
     }
 
     fn describe(&self, url: &Url, err: reqwest::Error) -> FetchError {
@@ -361,6 +387,25 @@ fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_is_decoded_by_its_charset_once() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("十堰新闻");
+        let page = || {
+            Page::new(
+                Url::parse("http://news.example/a.html").unwrap(),
+                Some("text/html; charset=gbk".into()),
+                Validators::default(),
+                gbk.to_vec(),
+            )
+        };
+        let read = page();
+        assert_eq!(read.text(), "十堰新闻");
+        // The second reader gets the same text, not another decode.
+        assert!(std::ptr::eq(read.text(), read.text()));
+        assert_eq!(read.into_text(), "十堰新闻");
+        assert_eq!(page().into_text(), "十堰新闻");
+    }
 
     #[test]
     fn retry_after_in_seconds_and_dates() {

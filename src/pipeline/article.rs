@@ -135,9 +135,9 @@ async fn extract_page(
         let rules = rules.clone();
         let read = blocking::run(move || {
             let text = page.text();
-            match follow.then(|| redirect::target(&text, &page.url)).flatten() {
+            match follow.then(|| redirect::target(text, &page.url)).flatten() {
                 Some(next) => Read::Redirect(next),
-                None => Read::Article(extract::extract(&text, Some(&page.url), &rules, timezone)),
+                None => Read::Article(extract::extract(text, Some(&page.url), &rules, timezone)),
             }
         })
         .await?;

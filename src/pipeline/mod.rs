@@ -344,7 +344,7 @@ async fn listing(
         .await?
     {
         Fetched::NotModified => return Ok(None),
-        Fetched::Page(page) => page,
+        Fetched::Page(page) => *page,
     };
     report.validators = Some(page.validators.clone());
     let page = match &source.kind {
@@ -368,14 +368,14 @@ struct Plain<'a> {
 impl Pages for Plain<'_> {
     async fn get(&self, url: &Url) -> Result<Page, FetchError> {
         match self.fetcher.get_for(url, None, self.allow_private).await? {
-            Fetched::Page(page) => Ok(page),
+            Fetched::Page(page) => Ok(*page),
             // Without validators a 304 is the server's mistake: treat it as an empty page.
-            Fetched::NotModified => Ok(Page {
-                url: url.clone(),
-                content_type: None,
-                validators: Validators::default(),
-                body: Vec::new(),
-            }),
+            Fetched::NotModified => Ok(Page::new(
+                url.clone(),
+                None,
+                Validators::default(),
+                Vec::new(),
+            )),
         }
     }
 }
@@ -403,7 +403,7 @@ pub async fn fetch_page(settings: &FetchSettings, url: &Url) -> Result<String, R
         fetcher: &fetcher,
         allow_private: true,
     };
-    Ok(pages.get(url).await?.text())
+    Ok(pages.get(url).await?.into_text())
 }
 
 #[cfg(test)]

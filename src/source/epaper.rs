@@ -142,7 +142,7 @@ async fn edition<P: Pages>(
     let first = redirect::follow(pages, first).await?;
     let first_url = first.url.clone();
     let page_rules = rules.clone();
-    let links = blocking::run(move || read_page(&first.text(), &first.url, &page_rules)).await?;
+    let links = blocking::run(move || read_page(first.text(), &first.url, &page_rules)).await?;
 
     let first_name = links
         .pages
@@ -182,7 +182,7 @@ async fn edition<P: Pages>(
             }
         };
         let page_rules = rules.clone();
-        let found = blocking::run(move || read_page(&page.text(), &page.url, &page_rules)).await?;
+        let found = blocking::run(move || read_page(page.text(), &page.url, &page_rules)).await?;
         let name = found.name.clone().unwrap_or_else(|| name.clone());
         add(found.articles, &name, found.pdf, &mut articles);
     }

@@ -10,7 +10,7 @@ use crate::normalize::url_identity;
 
 /// The articles a list page links to, each to fetch and extract.
 pub fn read(page: &Page, links: &Selector, rules: &Overrides) -> Listing {
-    let found = links_on(&page.text(), &page.url, links);
+    let found = links_on(page.text(), &page.url, links);
     let mut listing = Listing::default();
     if found.is_empty() {
         listing.empty = Some(Empty::NothingMatched(format!(

@@ -217,12 +217,12 @@ mod tests {
     }
 
     fn page(body: &str) -> Page {
-        Page {
-            url: Url::parse("http://api.example/list").unwrap(),
-            content_type: None,
-            validators: Default::default(),
-            body: body.as_bytes().to_vec(),
-        }
+        Page::new(
+            Url::parse("http://api.example/list").unwrap(),
+            None,
+            Default::default(),
+            body.as_bytes().to_vec(),
+        )
     }
 
     #[test]

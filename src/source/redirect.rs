@@ -68,7 +68,7 @@ fn is_stub(html: &str) -> bool {
 /// Follows HTML redirects from `page`.
 pub async fn follow<P: Pages>(pages: &P, mut page: Page) -> Result<Page, FetchError> {
     for _ in 0..MAX_HOPS {
-        let Some(next) = target(&page.text(), &page.url) else {
+        let Some(next) = target(page.text(), &page.url) else {
             break;
         };
         page = pages.get(&next).await?;

@@ -66,12 +66,12 @@ fn deep_nesting_and_huge_lines() {
 
 /// The feed path on arbitrary input: parse errors are fine, panics are not.
 fn run_feed(bytes: &[u8]) {
-    let page = paperboy::fetch::Page {
-        url: url::Url::parse("http://news.example/feed.xml").unwrap(),
-        content_type: None,
-        validators: Default::default(),
-        body: bytes.to_vec(),
-    };
+    let page = paperboy::fetch::Page::new(
+        url::Url::parse("http://news.example/feed.xml").unwrap(),
+        None,
+        Default::default(),
+        bytes.to_vec(),
+    );
     let _ = paperboy::source::feed::parse(&page, chrono_tz::Asia::Shanghai);
 }
 

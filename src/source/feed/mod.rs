@@ -230,12 +230,12 @@ mod tests {
     use chrono_tz::Asia::Shanghai;
 
     fn page(body: &str, content_type: &str) -> Page {
-        Page {
-            url: Url::parse("https://news.example/rss.xml").unwrap(),
-            content_type: Some(content_type.to_string()),
-            validators: Default::default(),
-            body: body.as_bytes().to_vec(),
-        }
+        Page::new(
+            Url::parse("https://news.example/rss.xml").unwrap(),
+            Some(content_type.to_string()),
+            Default::default(),
+            body.as_bytes().to_vec(),
+        )
     }
 
     #[test]
