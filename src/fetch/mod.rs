@@ -61,7 +61,8 @@ impl Page {
         }
     }
 
-    /// The body as text, decoded by the charset rules the first time it is asked for.
+    /// The body as text, decoded by the charset rules the first time it is asked for and
+    /// kept (a `body` changed after that is not decoded again).
     pub fn text(&self) -> &str {
         self.text
             .get_or_init(|| crate::charset::decode(&self.body, self.content_type.as_deref()).text)
