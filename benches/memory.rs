@@ -67,7 +67,7 @@ fn free_port() -> u16 {
 
 /// `paperboy run` on `config` until it answers: its RSS that many seconds after, for each
 /// of `after` (in order).
-fn idle(config: &Path, after: &[u64]) -> Vec<f64> {
+fn idle<const N: usize>(config: &Path, after: [u64; N]) -> [f64; N] {
     let port = free_port();
     let text = std::fs::read_to_string(config).unwrap();
     std::fs::write(config, format!("listen = \"127.0.0.1:{port}\"\n{text}")).unwrap();
@@ -89,14 +89,11 @@ fn idle(config: &Path, after: &[u64]) -> Vec<f64> {
         std::thread::sleep(Duration::from_millis(50));
     }
     let answered = Instant::now();
-    let rss = after
-        .iter()
-        .map(|seconds| {
-            let at = answered + Duration::from_secs(*seconds);
-            std::thread::sleep(at.saturating_duration_since(Instant::now()));
-            resident(daemon.id())
-        })
-        .collect();
+    let rss = after.map(|seconds| {
+        let at = answered + Duration::from_secs(seconds);
+        std::thread::sleep(at.saturating_duration_since(Instant::now()));
+        resident(daemon.id())
+    });
     daemon.kill().unwrap();
     daemon.wait().unwrap();
     std::fs::write(config, text).unwrap();
@@ -114,13 +111,11 @@ fn main() {
     let root = std::env::var_os("PAPERBOY_BENCH_DIR").map_or(work.path().to_path_buf(), Into::into);
     let config = site::configure(&root.join("paperboy"), &base, sources, 0, sources / 20);
 
-    let idle_before = idle(&config, &[3])[0];
+    let [idle_before] = idle(&config, [3]);
     let fetch_peak = peak_of(Command::new(site::BIN).arg("fetch").arg("-c").arg(&config));
     // Also a minute on: sled cleans the segments the run left behind in the next process
     // that opens the store, and what it reads stays in its cache.
-    let [idle_after, idle_later] = idle(&config, &[3, 60])[..] else {
-        unreachable!()
-    };
+    let [idle_after, idle_later] = idle(&config, [3, 60]);
 
     let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-venv/bin/python");
     let python_peak = python.exists().then(|| {

@@ -64,15 +64,16 @@ impl Page {
     /// The body as text, decoded by the charset rules the first time it is asked for and
     /// kept (a `body` changed after that is not decoded again).
     pub fn text(&self) -> &str {
-        self.text
-            .get_or_init(|| crate::charset::decode(&self.body, self.content_type.as_deref()).text)
+        self.text.get_or_init(|| self.decode())
     }
 
     /// The body as text, taken from the page.
-    pub fn into_text(self) -> String {
-        self.text.into_inner().unwrap_or_else(|| {
-            crate::charset::decode(&self.body, self.content_type.as_deref()).text
-        })
+    pub fn into_text(mut self) -> String {
+        self.text.take().unwrap_or_else(|| self.decode())
+    }
+
+    fn decode(&self) -> String {
+        crate::charset::decode(&self.body, self.content_type.as_deref()).text
     }
 }
 

@@ -112,43 +112,21 @@ fn join(article: &mut Article, page: &Article) {
     article.html.push_str(&page.html);
 }
 
-/// What one page of an article turned out to be.
-enum Read {
-    Article(Article),
-    /// A stub that redirects in HTML (see [`redirect`]), to the page it names.
-    Redirect(Url),
-}
-
-/// Fetches the page at `url` and extracts its article, following HTML redirects as
-/// [`redirect::follow`] does. Each page is decoded once, off the async threads, for both
-/// the redirect check and the extraction.
+/// Fetches the page at `url`, follows its HTML redirects and extracts its article; the
+/// page is decoded once, off the async threads, for both.
 async fn extract_page(
     pages: &Plain<'_>,
     url: &Url,
     rules: &Overrides,
     timezone: chrono_tz::Tz,
 ) -> Result<Article, RunError> {
-    let mut page = pages.get(url).await?;
-    let mut hops = 0;
-    loop {
-        let follow = hops < redirect::MAX_HOPS;
-        let rules = rules.clone();
-        let read = blocking::run(move || {
-            let text = page.text();
-            match follow.then(|| redirect::target(text, &page.url)).flatten() {
-                Some(next) => Read::Redirect(next),
-                None => Read::Article(extract::extract(text, Some(&page.url), &rules, timezone)),
-            }
-        })
-        .await?;
-        match read {
-            Read::Article(article) => return Ok(article),
-            Read::Redirect(next) => {
-                page = pages.get(&next).await?;
-                hops += 1;
-            }
-        }
-    }
+    let page = pages.get(url).await?;
+    let page = redirect::follow(pages, page).await?;
+    let rules = rules.clone();
+    Ok(
+        blocking::run(move || extract::extract(page.text(), Some(&page.url), &rules, timezone))
+            .await?,
+    )
 }
 
 /// The candidate completed with its body. What the listing says wins (its declared id,

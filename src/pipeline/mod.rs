@@ -386,7 +386,7 @@ pub async fn fetch_followed(
     fetcher: &Fetcher,
     url: &Url,
     allow_private: bool,
-) -> Result<Page, FetchError> {
+) -> Result<Page, SourceError> {
     let pages = Plain {
         fetcher,
         allow_private,

@@ -10,11 +10,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 use url::Url;
 
-use super::Pages;
-use crate::fetch::{FetchError, Page};
+use super::{Pages, SourceError};
+use crate::blocking;
+use crate::fetch::Page;
 
 /// HTML redirects followed in a row at most.
-pub const MAX_HOPS: usize = 3;
+const MAX_HOPS: usize = 3;
 /// A page with more visible text than this is a page, not a redirect stub.
 const STUB_TEXT: usize = 300;
 
@@ -65,11 +66,17 @@ fn is_stub(html: &str) -> bool {
     true
 }
 
-/// Follows HTML redirects from `page`.
-pub async fn follow<P: Pages>(pages: &P, mut page: Page) -> Result<Page, FetchError> {
+/// Follows HTML redirects from `page`. Each page is checked on the blocking pool, where
+/// it is decoded: the text stays in the page for whoever reads it next.
+pub async fn follow<P: Pages>(pages: &P, mut page: Page) -> Result<Page, SourceError> {
     for _ in 0..MAX_HOPS {
-        let Some(next) = target(page.text(), &page.url) else {
-            break;
+        let (checked, next) = blocking::run(move || {
+            let next = target(page.text(), &page.url);
+            (page, next)
+        })
+        .await?;
+        let Some(next) = next else {
+            return Ok(checked);
         };
         page = pages.get(&next).await?;
     }
