@@ -160,7 +160,8 @@ pub async fn refresh(
     let validators = (state.config_hash == source.config_hash).then(|| state.validators.clone());
     let mut sink = Storing::new(ctx, source);
     let outcome = run(ctx, source, validators.as_ref(), &mut sink).await;
-    // What was stored before a failure stays stored: flush either way.
+    // What was read before a failure is stored either way, and flushed below with the
+    // run's state: one sync of sled's log for both.
     let stored = sink.finish().await?;
     let listed = outcome
         .as_ref()
@@ -253,7 +254,8 @@ async fn run(
     report.note(&listing, &source.name);
     report.listed = listing.candidates.len();
     let (mut fetched, mut first_failure) = (0, None);
-    // Items complete in the listing go to the sink together; each fetched article alone.
+    // Items complete in the listing go to the sink together, each fetched article as it
+    // comes (the sink decides how many it writes at once).
     let mut listed = Vec::new();
     for candidate in listing.candidates {
         let raw = match &candidate.fetch {

@@ -8,7 +8,7 @@ use super::{Context, Report, RunError};
 use crate::blocking;
 use crate::config::SourceDef;
 use crate::normalize::{clean_url, declared_id, url_identity};
-use crate::store::{NewItem, Origin, Store, Upserted};
+use crate::store::{ITEMS_PER_TRANSACTION, NewItem, Origin, Store, Upserted};
 
 /// Article pages a preview fetches at most.
 const PREVIEW_ARTICLES: usize = 5;
@@ -27,14 +27,19 @@ pub trait Sink {
     fn put(&mut self, items: Vec<NewItem>) -> impl Future<Output = Result<(), RunError>> + Send;
 }
 
-/// Stores items as they come (a listing's items together, each fetched article by
-/// itself), so a run that fails half-way keeps what it stored.
+/// Stores items a transaction's worth at a time ([`ITEMS_PER_TRANSACTION`]): sled writes
+/// and syncs each transaction to its log by itself, which cost more than extracting the
+/// article when each fetched article was written alone. What a run put is written by
+/// [`Storing::finish`] whatever the run's outcome, so a run that fails half-way keeps
+/// what it read.
 pub struct Storing {
     store: Store,
     feed: String,
     name: String,
     rank: u32,
     report: Report,
+    /// Items put and not written yet, in order.
+    pending: Vec<NewItem>,
 }
 
 impl Storing {
@@ -45,14 +50,48 @@ impl Storing {
             name: source.name.clone(),
             rank: source.rank,
             report: Report::default(),
+            pending: Vec::new(),
         }
     }
 
-    /// Flushes what was stored; returns what was counted.
-    pub async fn finish(self) -> Result<Report, RunError> {
-        let store = self.store.clone();
-        blocking::run(move || store.flush()).await??;
+    /// Writes what is pending; returns what was counted. Durable once the store is
+    /// flushed, which the caller does with the run's state.
+    pub async fn finish(mut self) -> Result<Report, RunError> {
+        self.write().await?;
         Ok(self.report)
+    }
+
+    /// Writes the pending items.
+    async fn write(&mut self) -> Result<(), RunError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let items = std::mem::take(&mut self.pending);
+        let links: Vec<Option<String>> = items.iter().map(|item| item.link.clone()).collect();
+        let outcomes = self
+            .as_source(move |store, origin| {
+                let now = chrono::Utc::now().timestamp_millis();
+                let outcomes = store.upsert_all(origin, &items, now)?;
+                for item in &items {
+                    if let (Some(identity), Some(file)) = (&item.url_identity, &item.enclosure) {
+                        store.set_enclosure(identity, file)?;
+                    }
+                }
+                Ok(outcomes)
+            })
+            .await?;
+        for (outcome, link) in outcomes.into_iter().zip(links) {
+            self.count(outcome, link.as_deref());
+        }
+        Ok(())
+    }
+
+    /// Whether a pending item has this declared id or URL identity.
+    fn pending_has(&self, id: Option<&str>, identity: Option<&str>) -> bool {
+        self.pending.iter().any(|item| {
+            (id.is_some() && item.declared_id.as_deref() == id)
+                || (identity.is_some() && item.url_identity.as_deref() == identity)
+        })
     }
 
     fn count(&mut self, outcome: Upserted, link: Option<&str>) {
@@ -72,9 +111,7 @@ impl Storing {
             Upserted::Pruned => self.report.pruned += 1,
         }
     }
-}
 
-impl Storing {
     /// Runs `work` on the store as this source, off the async threads.
     async fn as_source<T: Send + 'static>(
         &self,
@@ -99,6 +136,11 @@ impl Sink for Storing {
     async fn wants(&mut self, declared: Option<&str>, url: Option<&Url>) -> Result<bool, RunError> {
         let id = declared.map(declared_id);
         let identity = url.map(url_identity);
+        // An item of this run with the same identity is written first, so that the
+        // article is found stored as it would be had it been written at once.
+        if self.pending_has(id.as_deref(), identity.as_deref()) {
+            self.write().await?;
+        }
         let link = url.map(|u| clean_url(u).to_string());
         let attached = self
             .as_source(move |store, origin| {
@@ -122,21 +164,9 @@ impl Sink for Storing {
     }
 
     async fn put(&mut self, items: Vec<NewItem>) -> Result<(), RunError> {
-        let links: Vec<Option<String>> = items.iter().map(|item| item.link.clone()).collect();
-        let outcomes = self
-            .as_source(move |store, origin| {
-                let now = chrono::Utc::now().timestamp_millis();
-                let outcomes = store.upsert_all(origin, &items, now)?;
-                for item in &items {
-                    if let (Some(identity), Some(file)) = (&item.url_identity, &item.enclosure) {
-                        store.set_enclosure(identity, file)?;
-                    }
-                }
-                Ok(outcomes)
-            })
-            .await?;
-        for (outcome, link) in outcomes.into_iter().zip(links) {
-            self.count(outcome, link.as_deref());
+        self.pending.extend(items);
+        if self.pending.len() >= ITEMS_PER_TRANSACTION {
+            self.write().await?;
         }
         Ok(())
     }

@@ -28,6 +28,12 @@ impl Store {
         {
             return Ok(Some(Upserted::Pruned));
         }
+        // Most articles a listing names are new: looked up first, they cost no
+        // transaction (each of which sled writes and syncs to its log on its own). One
+        // stored between this look and a later write merges then as it would have here.
+        if !self.contains(probe.declared_id.as_deref(), probe.url_identity.as_deref())? {
+            return Ok(None);
+        }
         self.transact(|tx| {
             let Some(key) = tx.find(origin.source, &probe)? else {
                 return Ok(None);

@@ -10,7 +10,7 @@ use super::{NewItem, Store, StoreError, Upserted};
 use crate::normalize::ItemKey;
 
 /// Items written per transaction by [`Store::upsert_all`].
-const BATCH: usize = 64;
+pub const ITEMS_PER_TRANSACTION: usize = 64;
 
 impl Store {
     /// Stores one item of `origin`'s source, merging it with the stored item that has the
@@ -30,7 +30,7 @@ impl Store {
     }
 
     /// Stores a run's items as [`Store::upsert`] does each, in few transactions (one per
-    /// [`BATCH`] items): what one transaction costs is paid once per batch, not per item.
+    /// [`ITEMS_PER_TRANSACTION`] items): what one transaction costs is paid once per batch, not per item.
     /// Two items of one batch that are the same article merge as they would one after the
     /// other. Returns one outcome per item, in order.
     pub fn upsert_all(
@@ -42,7 +42,7 @@ impl Store {
         let mut lock = self.write_lock();
         let bands = self.bands(&mut lock)?;
         let mut outcomes = Vec::with_capacity(items.len());
-        for batch in items.chunks(BATCH) {
+        for batch in items.chunks(ITEMS_PER_TRANSACTION) {
             let mut plans = Vec::with_capacity(batch.len());
             for (at, item) in batch.iter().enumerate() {
                 plans.push(if self.tombstoned(origin, item, now)? {

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use crate::model::ItemKey;
 
 pub use crate::model::NewItem;
+pub use items::ITEMS_PER_TRANSACTION;
 pub use records::{Origin, Place, SourceState, StoredItem, Upserted, Version};
 pub use retention::{Keep, Pruned};
 

@@ -1,8 +1,8 @@
 //! Page-heavy sources behave: article fetches are spaced per host, an article link to a
-//! stub that redirects in HTML gives the page it names, a slow article holds up only its
-//! own source, a run that fails half-way keeps what it stored and resumes, and
-//! `fetch --dry-run` / `check --fetch` show what a source yields and which selectors
-//! match nothing.
+//! stub that redirects in HTML gives the page it names, an article listed twice in one
+//! run is fetched once, a slow article holds up only its own source, a run that fails
+//! half-way keeps what it stored and resumes, and `fetch --dry-run` / `check --fetch`
+//! show what a source yields and which selectors match nothing.
 
 use std::time::Duration;
 
@@ -101,6 +101,36 @@ fn an_article_link_to_a_stub_that_redirects_in_html_gives_the_page_it_names() {
     assert_eq!(fixture.hits("/a/one.html").len(), 1);
     assert_eq!(fixture.hits("/a/two.html").len(), 1);
     assert!(fixture.hits("/m/3.html").is_empty());
+}
+
+#[test]
+fn an_article_listed_twice_in_one_run_is_fetched_once() {
+    let fixture = Fixture::start();
+    fixture.set(
+        "/list.json",
+        Reply::ok(
+            "application/json",
+            r#"{"data":[{"id":"a1","t":"第一篇"},{"id":"a2","t":"第二篇"},{"id":"a1","t":"第一篇"}]}"#,
+        ),
+    );
+    for (id, text) in [("a1", "第一篇报道的正文。"), ("a2", "第二篇报道的正文。")]
+    {
+        fixture.set(
+            &format!("/detail?id={id}"),
+            Reply::ok("application/json", format!(r#"{{"text":"{text}"}}"#)),
+        );
+    }
+    let feed = format!(
+        "title = \"t\"\n[[sources]]\nname = \"s\"\nkind = \"json\"\nurl = \"{}\"\nitems = \"/data\"\n\
+         id = \"/id\"\ntitle = \"/t\"\ndetail = \"{}?id={{id}}\"\ndetail_content = \"/text\"\n",
+        fixture.url("/list.json"),
+        fixture.url("/detail"),
+    );
+    let install = Install::new(&[("t", &feed)]);
+    let (code, out) = install.fetch(&[]);
+    assert_eq!((code, out.trim()), (0, "s: 2 new, 0 updated, 1 unchanged"));
+    assert_eq!(fixture.hits("/detail?id=a1").len(), 1);
+    assert_eq!(entries(&install.publish()["t"]).len(), 2);
 }
 
 #[test]
