@@ -68,25 +68,25 @@ pub fn add(
         };
         match try_source(&settings, &slug, &text, &name) {
             Ok(titles) if !titles.is_empty() => {
-                println!("{url} is {}", candidate.describe());
+                say!("{url} is {}", candidate.describe());
                 let verb = if existing.is_some() {
                     "adds to"
                 } else {
                     "writes"
                 };
-                println!("paperboy {verb} {}:", path.display());
+                say!("paperboy {verb} {}:", path.display());
                 for line in table.lines() {
-                    println!("    {line}");
+                    say!("    {line}");
                 }
-                println!("a dry run of it yields {} items, the first:", titles.len());
+                say!("a dry run of it yields {} items, the first:", titles.len());
                 for title in titles.iter().take(SHOWN) {
-                    println!("    {title}");
+                    say!("    {title}");
                 }
                 if dry_run {
-                    println!("(dry run: nothing written)");
+                    say!("(dry run: nothing written)");
                 } else {
                     write_feed_file(&path, &text)?;
-                    println!("wrote {}", path.display());
+                    say!("wrote {}", path.display());
                 }
                 return Ok(());
             }

@@ -14,7 +14,7 @@ use super::{CliError, admin, load, runtime};
 
 pub fn check(config: Option<PathBuf>, fetch: bool) -> Result<(), CliError> {
     let settings = load(config)?;
-    println!(
+    say!(
         "ok: {} feeds, {} sources",
         settings.feeds.len(),
         settings.sources().count()
@@ -27,21 +27,21 @@ pub fn check(config: Option<PathBuf>, fetch: bool) -> Result<(), CliError> {
     for_each_source(&ctx, &[], |ctx, source| async move {
         match pipeline::preview(&ctx, &source).await {
             Ok((items, report)) if report.warnings.is_empty() && !items.is_empty() => {
-                println!("{}: ok ({} items)", source.name, items.len());
+                say!("{}: ok ({} items)", source.name, items.len());
             }
             Ok((items, report)) => {
                 if items.is_empty() {
-                    println!(
+                    say!(
                         "{}: warning: nothing found at {}",
                         source.name,
                         source.address()
                     );
                 }
                 for warning in report.warnings {
-                    println!("{}: warning: {warning}", source.name);
+                    say!("{}: warning: {warning}", source.name);
                 }
             }
-            Err(err) => println!("{}: warning: {err}", source.name),
+            Err(err) => say!("{}: warning: {err}", source.name),
         }
         false
     });
@@ -71,7 +71,7 @@ pub fn fetch(config: Option<PathBuf>, names: Vec<String>, dry_run: bool) -> Resu
         let outcome: paperboy::admin::FetchOutcome = serde_json::from_slice(&answer.body)
             .map_err(|err| CliError::Admin(format!("the daemon's answer: {err}")))?;
         for line in outcome.lines {
-            println!("{line}");
+            say!("{line}");
         }
         return match outcome.failures {
             0 => Ok(()),
@@ -82,7 +82,7 @@ pub fn fetch(config: Option<PathBuf>, names: Vec<String>, dry_run: bool) -> Resu
     let failures = for_each_source(&ctx, &names, |ctx, source| async move {
         let done = schedule::on_request(&ctx, &source, dry_run).await;
         for line in done.lines {
-            println!("{line}");
+            say!("{line}");
         }
         done.failed
     });
@@ -93,9 +93,10 @@ pub fn fetch(config: Option<PathBuf>, names: Vec<String>, dry_run: bool) -> Resu
             chrono::Utc::now().timestamp_millis(),
         )?;
         if pruned.from_feeds > 0 {
-            println!(
+            say!(
                 "pruned {} items from feeds ({} deleted), as `keep`/`keep_items` say",
-                pruned.from_feeds, pruned.deleted
+                pruned.from_feeds,
+                pruned.deleted
             );
         }
     }
@@ -118,7 +119,7 @@ pub fn status(config: Option<PathBuf>) -> Result<(), CliError> {
         }
     };
     for source in list {
-        println!("{source}");
+        say!("{source}");
     }
     Ok(())
 }

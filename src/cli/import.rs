@@ -41,7 +41,7 @@ pub fn import(
         if !dry_run {
             write_feed_file(&file.path, &file.text)?;
         }
-        println!(
+        say!(
             "{verb} {}: {} ({} sources)",
             file.path.display(),
             file.title,
@@ -49,12 +49,12 @@ pub fn import(
         );
         if dry_run {
             for line in file.text.lines() {
-                println!("    {line}");
+                say!("    {line}");
             }
         }
     }
     for skipped in &plan.skipped {
-        println!("skipped {skipped}");
+        say!("skipped {skipped}");
     }
     Ok(())
 }

@@ -1,6 +1,14 @@
 //! The command groups of the `paperboy` binary, and the one error they return: each
 //! variant knows its exit code and how it is shown.
 
+/// `println!` for the commands' output: a reader that has gone (`paperboy show … | head`)
+/// ends the printing, not the command, which finishes its work (see [`say`]).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::say(format_args!($($arg)*))
+    };
+}
+
 pub mod add;
 pub mod admin;
 pub mod fetch;
@@ -99,4 +107,17 @@ pub fn write_feed_file(path: &std::path::Path, text: &str) -> Result<(), CliErro
     out.write_all(text.as_bytes()).map_err(failed)?;
     out.sync_all().map_err(failed)?;
     std::fs::rename(&temp, path).map_err(failed)
+}
+
+/// Writes a line to standard output. A closed pipe is no error of the command's: what
+/// it would have printed is dropped and it goes on (a `fetch` still stores its runs);
+/// any other failure to write is said on standard error.
+pub fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(err) = out.write_fmt(line).and_then(|()| out.write_all(b"\n")) {
+        if err.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("paperboy: cannot write to standard output: {err}");
+        }
+    }
 }

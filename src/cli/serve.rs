@@ -16,6 +16,6 @@ pub fn publish(config: Option<PathBuf>, out: &Path) -> Result<(), CliError> {
     let settings = load(config)?;
     let store = Store::open_with_cache(&settings.data_dir, settings.store_cache)?;
     let count = publish::write_files(&settings, &store, out)?;
-    println!("wrote {count} feeds to {}", out.display());
+    say!("wrote {count} feeds to {}", out.display());
     Ok(())
 }

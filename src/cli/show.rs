@@ -42,7 +42,7 @@ pub fn extract(page: &str, url: Option<String>, config: Option<PathBuf>) -> Resu
         }
     };
     let article = paperboy::extract::extract(&html, base.as_ref(), &Default::default(), timezone);
-    println!(
+    say!(
         "{}",
         serde_json::to_string_pretty(&article).expect("an article serializes")
     );
@@ -120,7 +120,7 @@ pub fn inspect(config: Option<PathBuf>, url: &str) -> Result<(), CliError> {
                 .ok_or_else(not_found)?
         }
     };
-    println!(
+    say!(
         "{}",
         serde_json::to_string_pretty(&Inspected::of(&item)).expect("json")
     );

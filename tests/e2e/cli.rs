@@ -1,6 +1,9 @@
-//! The command line: `check` and exit codes on bad config.
+//! The command line: `check` and exit codes on bad config, and output into a pipe whose
+//! reader has gone.
 
-use crate::support::Install;
+use std::process::{Command, Stdio};
+
+use crate::support::{Fixture, Install, Reply, entries, numbered, rss};
 
 #[test]
 fn check_accepts_a_good_config_and_names_file_line_and_key_of_errors() {
@@ -40,4 +43,35 @@ fn unknown_source_names_and_bad_usage_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no source named `nosuch`"));
     assert_eq!(install.cmd(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn fetch_into_a_pipe_whose_reader_has_gone_still_stores_every_source() {
+    let fixture = Fixture::start();
+    let mut feed = "title = \"t\"\n".to_string();
+    for name in ["a", "b", "c"] {
+        let path = format!("/{name}.xml");
+        let articles: Vec<_> = (0..3).map(|i| numbered(name, i)).collect();
+        fixture.set(&path, Reply::rss(rss(name, &articles)));
+        feed.push_str(&format!(
+            "[[sources]]\nname = \"{name}\"\nkind = \"feed\"\nurl = \"{}\"\n",
+            fixture.url(&path)
+        ));
+    }
+    let install = Install::new(&[("t", &feed)]);
+    // As `paperboy fetch | head -0` would: the reading end is closed before anything is
+    // written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_paperboy"))
+        .args(["fetch", "-c"])
+        .arg(install.config())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(entries(&install.publish()["t"]).len(), 9);
 }
