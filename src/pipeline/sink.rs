@@ -28,8 +28,8 @@ pub trait Sink {
 }
 
 /// Stores items a transaction's worth at a time ([`ITEMS_PER_TRANSACTION`]): sled writes
-/// and syncs each transaction to its log by itself, which cost more than extracting the
-/// article when each fetched article was written alone. What a run put is written by
+/// its log out and waits for the disk at every transaction (BENCHMARKS.md, Ingest), so
+/// writing each fetched article alone cost it syncs of its own. What a run put is written by
 /// [`Storing::finish`] whatever the run's outcome, so a run that fails half-way keeps
 /// what it read.
 pub struct Storing {
