@@ -13,6 +13,21 @@ use crate::store::{ITEMS_PER_TRANSACTION, NewItem, Origin, Store, Upserted};
 /// Article pages a preview fetches at most.
 const PREVIEW_ARTICLES: usize = 5;
 
+/// Text a run holds unwritten before it writes what it has, whatever the count: a few
+/// dozen long articles in each of the runs in flight would be tens of MB.
+const PENDING_BYTES: usize = 256 * 1024;
+
+/// Whether the items a run holds unwritten are to be written now.
+fn write_due(pending: &[NewItem]) -> bool {
+    let text = |item: &NewItem| {
+        item.title.len()
+            + item.summary.as_ref().map_or(0, String::len)
+            + item.content.as_ref().map_or(0, String::len)
+    };
+    pending.len() >= ITEMS_PER_TRANSACTION
+        || pending.iter().map(text).sum::<usize>() >= PENDING_BYTES
+}
+
 /// The end of a run's line.
 pub trait Sink {
     /// Whether an article still needs fetching. A sink that has it already may record
@@ -27,11 +42,11 @@ pub trait Sink {
     fn put(&mut self, items: Vec<NewItem>) -> impl Future<Output = Result<(), RunError>> + Send;
 }
 
-/// Stores items a transaction's worth at a time ([`ITEMS_PER_TRANSACTION`]): sled writes
-/// its log out and waits for the disk at every transaction (BENCHMARKS.md, Ingest), so
-/// writing each fetched article alone cost it syncs of its own. What a run put is written by
-/// [`Storing::finish`] whatever the run's outcome, so a run that fails half-way keeps
-/// what it read.
+/// Stores items a transaction's worth at a time ([`ITEMS_PER_TRANSACTION`], or
+/// [`PENDING_BYTES`] of text): sled writes its log out and waits for the disk at every
+/// transaction (BENCHMARKS.md, Ingest), so writing each fetched article alone cost it
+/// syncs of its own. What a run put is written by [`Storing::finish`] whatever the run's
+/// outcome, so a run that fails half-way keeps what it read.
 pub struct Storing {
     store: Store,
     feed: String,
@@ -165,7 +180,7 @@ impl Sink for Storing {
 
     async fn put(&mut self, items: Vec<NewItem>) -> Result<(), RunError> {
         self.pending.extend(items);
-        if self.pending.len() >= ITEMS_PER_TRANSACTION {
+        if write_due(&self.pending) {
             self.write().await?;
         }
         Ok(())
@@ -194,5 +209,27 @@ impl Sink for Preview {
     async fn put(&mut self, items: Vec<NewItem>) -> Result<(), RunError> {
         self.items.extend(items);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(content: usize) -> NewItem {
+        NewItem {
+            title: "标题".into(),
+            content: Some("字".repeat(content / 3)),
+            ..NewItem::default()
+        }
+    }
+
+    #[test]
+    fn a_transaction_s_worth_of_items_or_of_text_is_written() {
+        assert!(!write_due(&[]));
+        assert!(!write_due(&vec![item(2_000); ITEMS_PER_TRANSACTION - 1]));
+        assert!(write_due(&vec![item(2_000); ITEMS_PER_TRANSACTION]));
+        assert!(!write_due(&[item(100_000), item(100_000)]));
+        assert!(write_due(&[item(100_000), item(100_000), item(100_000)]));
     }
 }
