@@ -28,11 +28,22 @@ impl Store {
         {
             return Ok(Some(Upserted::Pruned));
         }
-        // Most articles a listing names are new: looked up first, they cost no
-        // transaction (each of which sled writes and syncs to its log on its own). One
-        // stored between this look and a later write merges then as it would have here.
-        if !self.contains(probe.declared_id.as_deref(), probe.url_identity.as_deref())? {
-            return Ok(None);
+        // Looked up first, outside a transaction (sled writes and syncs its log at each
+        // one): an article a listing names is mostly new, or stored and carried by this
+        // source's feed already, and then nothing is to be written. One stored or changed
+        // between this look and a later write is taken then as it would have been here.
+        match self.stored_with(probe.declared_id.as_deref(), probe.url_identity.as_deref())? {
+            None => return Ok(None),
+            Some(item)
+                if item
+                    .places
+                    .iter()
+                    .any(|place| place.source == origin.source)
+                    && item.feeds.iter().any(|slug| slug == origin.feed) =>
+            {
+                return Ok(Some(Upserted::Unchanged));
+            }
+            Some(_) => {}
         }
         self.transact(|tx| {
             let Some(key) = tx.find(origin.source, &probe)? else {
@@ -61,5 +72,34 @@ impl Store {
             }
             Ok(Some(outcome))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{test_item, test_origin};
+
+    #[test]
+    fn an_article_is_attached_once_to_each_source_and_feed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let first = test_origin("news", "a");
+        let url = Some("//x.cn/1");
+        assert_eq!(store.attach(&first, None, url, None, 1).unwrap(), None);
+        store
+            .upsert(&first, &test_item("//x.cn/1", "标题"), 1)
+            .unwrap();
+        let attach = |origin: &Origin<'_>| store.attach(origin, None, url, None, 2).unwrap();
+        assert_eq!(attach(&first), Some(Upserted::Unchanged));
+        // Another source of the same feed, then a source of another feed.
+        for origin in [test_origin("news", "b"), test_origin("world", "c")] {
+            assert_eq!(attach(&origin), Some(Upserted::New));
+            assert_eq!(attach(&origin), Some(Upserted::Unchanged));
+        }
+        let item = store.item_for_url("//x.cn/1").unwrap().unwrap();
+        assert_eq!(item.places.len(), 3);
+        assert_eq!(item.feeds, ["news", "world"]);
+        assert_eq!(store.feed_len("world"), 1);
     }
 }
