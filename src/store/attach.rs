@@ -32,7 +32,7 @@ impl Store {
         // one): an article a listing names is mostly new, or stored and carried by this
         // source's feed already, and then nothing is to be written. One stored or changed
         // between this look and a later write is taken then as it would have been here.
-        match self.stored_with(probe.declared_id.as_deref(), probe.url_identity.as_deref())? {
+        match self.stored_for(origin.source, &probe)? {
             None => return Ok(None),
             Some(item)
                 if item

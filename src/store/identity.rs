@@ -24,6 +24,37 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The stored item `new` is, read outside a transaction: found as [`Tx::find`] finds
+    /// it (guid within the source, else declared id, else URL).
+    pub(super) fn stored_for(
+        &self,
+        source: &str,
+        new: &NewItem,
+    ) -> Result<Option<StoredItem>, StoreError> {
+        let lookups = [
+            new.guid
+                .as_ref()
+                .map(|guid| (&self.guids, guid_key(source, guid))),
+            new.declared_id
+                .as_ref()
+                .map(|id| (&self.ids, id.as_bytes().to_vec())),
+            new.url_identity
+                .as_ref()
+                .map(|url| (&self.urls, url.as_bytes().to_vec())),
+        ];
+        for (tree, lookup) in lookups.into_iter().flatten() {
+            if let Some(bytes) = tree.get(lookup)? {
+                return match ItemKey::from_slice(&bytes) {
+                    Some(key) => self.item(&key),
+                    None => Ok(None),
+                };
+            }
+        }
+        Ok(None)
+    }
+}
+
 impl Tx<'_> {
     /// The stored item this one is: by guid within the source, else by declared id or URL.
     pub(super) fn find(&self, source: &str, new: &NewItem) -> TxResult<Option<ItemKey>> {

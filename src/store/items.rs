@@ -6,7 +6,7 @@ use super::dedup::Near;
 use super::places::{create, own_place, place};
 use super::records::{Origin, Version};
 use super::tx::{Tx, TxResult};
-use super::{NewItem, Store, StoreError, Upserted};
+use super::{NewItem, Store, StoreError, StoredItem, Upserted};
 use crate::normalize::ItemKey;
 
 /// Items written per transaction by [`Store::upsert_all`].
@@ -59,6 +59,10 @@ impl Store {
                     )?)
                 });
             }
+            if let Some(unchanged) = self.unchanged(origin, batch, &plans)? {
+                outcomes.extend(unchanged);
+                continue;
+            }
             if plans
                 .iter()
                 .any(|plan| matches!(plan, Some(Near::Distinct(Some(_)))))
@@ -85,6 +89,77 @@ impl Store {
             }
         }
         Ok(outcomes)
+    }
+}
+
+/// What `new`, from `origin`, changes in the stored item it is (the same identity),
+/// changed in `item`.
+fn apply(item: &mut StoredItem, origin: &Origin<'_>, new: &NewItem) -> Upserted {
+    let identity = new.primary_identity(origin.source);
+    let mut outcome = Upserted::Unchanged;
+    match own_place(item, origin.source, &identity) {
+        Some(at) => {
+            // A place with a version of its own is this source's publication: an edit
+            // updates it. A place without one shares the version of the place that
+            // stored this identity.
+            let place = &mut item.places[at];
+            if let Some(old) = &place.version {
+                let version = Version::of(new);
+                if old.fingerprint != version.fingerprint {
+                    place.url = new.link.clone().or(place.url.take());
+                    place.outlet = new.outlet.clone();
+                    place.version = Some(version);
+                    outcome = Upserted::Updated;
+                }
+            }
+        }
+        // Another source carrying the same article (same URL or declared id): the
+        // same publication, so a place without a version of its own.
+        None => {
+            item.places.push(place(origin, new, None));
+            outcome = Upserted::New;
+        }
+    }
+    if !item.feeds.iter().any(|slug| slug == origin.feed) {
+        item.feeds.push(origin.feed.to_string());
+        outcome = Upserted::New;
+    }
+    outcome
+}
+
+impl Store {
+    /// The outcomes of a batch in which nothing is to be written (every item pruned, or
+    /// stored already as it is, in the source's feed), found outside a transaction:
+    /// sled writes and syncs its log at each one, and a feed read again without a change
+    /// is most of a daemon's runs. `None` when anything is to be written.
+    fn unchanged(
+        &self,
+        origin: &Origin<'_>,
+        batch: &[NewItem],
+        plans: &[Option<Near>],
+    ) -> Result<Option<Vec<Upserted>>, StoreError> {
+        if !plans
+            .iter()
+            .all(|plan| matches!(plan, None | Some(Near::NotLooked)))
+        {
+            return Ok(None);
+        }
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for (item, plan) in batch.iter().zip(plans) {
+            if plan.is_none() {
+                outcomes.push(Upserted::Pruned);
+                continue;
+            }
+            let Some(mut stored) = self.stored_for(origin.source, item)? else {
+                return Ok(None);
+            };
+            let before = stored.clone();
+            if apply(&mut stored, origin, item) != Upserted::Unchanged || stored != before {
+                return Ok(None);
+            }
+            outcomes.push(Upserted::Unchanged);
+        }
+        Ok(Some(outcomes))
     }
 }
 
@@ -122,35 +197,7 @@ impl Tx<'_> {
         };
 
         let before = item.clone();
-        let identity = new.primary_identity(origin.source);
-        let version = Version::of(new);
-        let mut outcome = Upserted::Unchanged;
-        match own_place(&item, origin.source, &identity) {
-            Some(at) => {
-                // A place with a version of its own is this source's publication: an edit
-                // updates it. A place without one shares the version of the place that
-                // stored this identity.
-                let place = &mut item.places[at];
-                if let Some(old) = &place.version {
-                    if old.fingerprint != version.fingerprint {
-                        place.url = new.link.clone().or(place.url.take());
-                        place.outlet = new.outlet.clone();
-                        place.version = Some(version);
-                        outcome = Upserted::Updated;
-                    }
-                }
-            }
-            // Another source carrying the same article (same URL or declared id): the
-            // same publication, so a place without a version of its own.
-            None => {
-                item.places.push(place(origin, new, None));
-                outcome = Upserted::New;
-            }
-        }
-        if !item.feeds.iter().any(|slug| slug == origin.feed) {
-            item.feeds.push(origin.feed.to_string());
-            outcome = Upserted::New;
-        }
+        let outcome = apply(&mut item, origin, new);
         if item != before {
             self.settle(item, &before, now, origin.source, new)?;
         }

@@ -143,28 +143,6 @@ impl Store {
         }
     }
 
-    /// The stored item with this declared id, else with this URL identity (as
-    /// a transaction finds an item that has no guid).
-    pub(super) fn stored_with(
-        &self,
-        declared_id: Option<&str>,
-        url_identity: Option<&str>,
-    ) -> Result<Option<StoredItem>, StoreError> {
-        let lookups = [
-            declared_id.map(|id| (&self.ids, id)),
-            url_identity.map(|url| (&self.urls, url)),
-        ];
-        for (tree, lookup) in lookups.into_iter().flatten() {
-            if let Some(bytes) = tree.get(lookup.as_bytes())? {
-                return match ItemKey::from_slice(&bytes) {
-                    Some(key) => self.item(&key),
-                    None => Ok(None),
-                };
-            }
-        }
-        Ok(None)
-    }
-
     /// The stored item a URL identity points to.
     pub fn item_for_url(&self, url_identity: &str) -> Result<Option<StoredItem>, StoreError> {
         let key = self.urls.get(url_identity.as_bytes())?;
