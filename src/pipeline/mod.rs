@@ -180,13 +180,18 @@ pub async fn refresh(
     let (store, name) = (ctx.store.clone(), source.name.clone());
     let now = chrono::Utc::now().timestamp_millis();
     let event = blocking::run(move || {
-        store.save_source_state(&name, &state)?;
-        if let Some(listed) = listed {
-            store.save_yield(&name, u32::try_from(listed).unwrap_or(u32::MAX))?;
-        }
-        let event = store.take_outcome(&name, now, failure)?;
+        let recorded = store
+            .save_source_state(&name, &state)
+            .and_then(|()| match listed {
+                Some(listed) => store.save_yield(&name, u32::try_from(listed).unwrap_or(u32::MAX)),
+                None => Ok(()),
+            })
+            .and_then(|()| store.take_outcome(&name, now, failure));
+        // Flushed whatever came before: the run's items are written but not yet on disk,
+        // and a write that failed (a full disk) marks the store failed here, so that its
+        // feeds are served from their copies.
         store.flush()?;
-        Ok::<_, StoreError>(event)
+        recorded
     })
     .await??;
     let outcome = match &result {
