@@ -22,9 +22,7 @@ impl Store {
             .items
             .contains_key(ItemKey::for_identity(&item.primary_identity(source)).0)?)
     }
-}
 
-impl Store {
     /// The stored item `new` is, read outside a transaction: found as [`Tx::find`] finds
     /// it (guid within the source, else declared id, else URL).
     pub(super) fn stored_for(
@@ -44,11 +42,8 @@ impl Store {
                 .map(|url| (&self.urls, url.as_bytes().to_vec())),
         ];
         for (tree, lookup) in lookups.into_iter().flatten() {
-            if let Some(bytes) = tree.get(lookup)? {
-                return match ItemKey::from_slice(&bytes) {
-                    Some(key) => self.item(&key),
-                    None => Ok(None),
-                };
+            if let Some(key) = tree.get(lookup)?.as_deref().and_then(ItemKey::from_slice) {
+                return self.item(&key);
             }
         }
         Ok(None)

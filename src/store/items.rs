@@ -93,7 +93,7 @@ impl Store {
 }
 
 /// What `new`, from `origin`, changes in the stored item it is (the same identity),
-/// changed in `item`.
+/// changed in `item`; `Unchanged` exactly when it changes nothing.
 fn apply(item: &mut StoredItem, origin: &Origin<'_>, new: &NewItem) -> Upserted {
     let identity = new.primary_identity(origin.source);
     let mut outcome = Upserted::Unchanged;
@@ -150,11 +150,11 @@ impl Store {
                 outcomes.push(Upserted::Pruned);
                 continue;
             }
+            // `apply` changes the item only when the outcome is not `Unchanged`.
             let Some(mut stored) = self.stored_for(origin.source, item)? else {
                 return Ok(None);
             };
-            let before = stored.clone();
-            if apply(&mut stored, origin, item) != Upserted::Unchanged || stored != before {
+            if apply(&mut stored, origin, item) != Upserted::Unchanged {
                 return Ok(None);
             }
             outcomes.push(Upserted::Unchanged);

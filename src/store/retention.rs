@@ -236,9 +236,9 @@ impl Store {
             return Ok(false);
         }
         let source = origin.source;
-        let in_feed = self.stored_key(source, new)?.map(|key| {
+        let in_feed = self.stored_for(source, new)?.map(|item| {
             let mut left = feed_prefix(origin.feed);
-            left.extend_from_slice(&key.0);
+            left.extend_from_slice(&item.key.0);
             tomb(FEED, &left)
         });
         let lookups = [
@@ -259,27 +259,6 @@ impl Store {
             }
         }
         Ok(found)
-    }
-
-    /// The key of the stored item `new` is, by its guid, declared id or URL.
-    fn stored_key(&self, source: &str, new: &NewItem) -> Result<Option<ItemKey>, StoreError> {
-        let lookups = [
-            new.guid
-                .as_ref()
-                .map(|guid| (&self.guids, guid_key(source, guid))),
-            new.declared_id
-                .as_ref()
-                .map(|id| (&self.ids, id.as_bytes().to_vec())),
-            new.url_identity
-                .as_ref()
-                .map(|url| (&self.urls, url.as_bytes().to_vec())),
-        ];
-        for (tree, lookup) in lookups.into_iter().flatten() {
-            if let Some(key) = tree.get(lookup)?.as_deref().and_then(ItemKey::from_slice) {
-                return Ok(self.item(&key)?.map(|item| item.key));
-            }
-        }
-        Ok(None)
     }
 
     /// Tombstones kept.
