@@ -3,7 +3,7 @@
 
 use super::places::place;
 use super::records::Origin;
-use super::{NewItem, Store, StoreError, Upserted};
+use super::{NewItem, Store, StoreError, StoredItem, Upserted};
 
 impl Store {
     /// Records that `origin`'s source carries the stored item with this declared id or
@@ -34,13 +34,7 @@ impl Store {
         // between this look and a later write is taken then as it would have been here.
         match self.stored_for(origin.source, &probe)? {
             None => return Ok(None),
-            Some(item)
-                if item
-                    .places
-                    .iter()
-                    .any(|place| place.source == origin.source)
-                    && item.feeds.iter().any(|slug| slug == origin.feed) =>
-            {
+            Some(item) if carries(&item, origin) == (true, true) => {
                 return Ok(Some(Upserted::Unchanged));
             }
             Some(_) => {}
@@ -53,15 +47,12 @@ impl Store {
                 return Ok(None);
             };
             let mut outcome = Upserted::Unchanged;
-            if !item
-                .places
-                .iter()
-                .any(|place| place.source == origin.source)
-            {
+            let (has_place, in_feed) = carries(&item, origin);
+            if !has_place {
                 item.places.push(place(origin, &probe, None));
                 outcome = Upserted::New;
             }
-            if !item.feeds.iter().any(|slug| slug == origin.feed) {
+            if !in_feed {
                 item.feeds.push(origin.feed.to_string());
                 tx.enter_feed(origin.feed, item.sort_time(), &item.key)?;
                 outcome = Upserted::New;
@@ -73,6 +64,16 @@ impl Store {
             Ok(Some(outcome))
         })
     }
+}
+
+/// Whether `origin`'s source has a place in the item, and whether its feed carries it.
+fn carries(item: &StoredItem, origin: &Origin<'_>) -> (bool, bool) {
+    (
+        item.places
+            .iter()
+            .any(|place| place.source == origin.source),
+        item.feeds.iter().any(|slug| slug == origin.feed),
+    )
 }
 
 #[cfg(test)]
