@@ -91,11 +91,18 @@ impl SavedIndex {
         if !self.on_disk.swap(false, Ordering::SeqCst) {
             return;
         }
-        match std::fs::remove_file(&self.path) {
-            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+        // The removal is made durable before the writes it precedes: after a power loss
+        // that kept the writes but not the removal, the file would come back and be read
+        // as this store's index.
+        match std::fs::remove_file(&self.path).map(|()| sync_dir(&self.path)) {
+            Ok(Ok(())) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Ok(Err(err)) => {
+                tracing::error!(path = %self.path.display(), error = %err, "cannot sync the directory of the removed near-duplicate index; if the machine loses power before the next clean stop, remove the file before paperboy starts again");
+            }
+            Err(err) => {
                 tracing::error!(path = %self.path.display(), error = %err, "cannot remove the saved near-duplicate index; remove it before paperboy starts again");
             }
-            _ => {}
         }
     }
 
@@ -116,9 +123,17 @@ impl SavedIndex {
             .map_err(|err| err.into_error())?
             .sync_all()?;
         std::fs::rename(&temp, &self.path)?;
+        sync_dir(&self.path)?;
         self.on_disk.store(true, Ordering::SeqCst);
         Ok(())
     }
+}
+
+/// Makes the entries of the directory holding `path` durable: a removal or a rename
+/// there survives a power loss only once its directory is synced.
+fn sync_dir(path: &Path) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    std::fs::File::open(dir.unwrap_or(Path::new(".")))?.sync_all()
 }
 
 /// Elements read or written at a time.
@@ -374,5 +389,13 @@ mod tests {
         assert!(Bands::from_tables(keys.clone(), vec![0, 0], vec![]).is_none());
         assert!(Bands::from_tables(keys.clone(), vec![], vec![(2, 1), (1, 0)]).is_none());
         assert!(Bands::from_tables(vec![key(0), key(0)], vec![], vec![]).is_none());
+    }
+
+    #[test]
+    fn the_directory_synced_is_the_one_holding_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // The file itself need not exist (it was just removed).
+        sync_dir(&dir.path().join(FILE_NAME)).unwrap();
+        assert!(sync_dir(&dir.path().join("gone").join(FILE_NAME)).is_err());
     }
 }
