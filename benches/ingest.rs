@@ -7,8 +7,9 @@
 //! each; every item is a distinct text, so near-duplicate merging cannot make the work
 //! smaller. Each side runs in a fresh directory and its CPU (user + system, from the
 //! children's rusage) is taken for the feed part and the article part apart, including
-//! process start and publishing the feed. paperboy also runs 2N feed sources: the
-//! difference is the marginal CPU of one feed item, without start-up.
+//! process start and publishing the feed. Both also run 2N feed sources: the difference
+//! is the marginal CPU of one feed item, without start-up (Python's interpreter and
+//! imports, paperboy's process and store opening).
 //!
 //! Two baselines show what storing alone costs, measured in this process on items like
 //! the fixture's (same text sizes, guid, link, author, date): the store's own
@@ -410,7 +411,7 @@ fn main() {
 
     let (mut ours_feeds, mut ours_double, mut ours_columns, mut ours_fixed) =
         (vec![], vec![], vec![], vec![]);
-    let (mut theirs_feeds, mut theirs_columns) = (vec![], vec![]);
+    let (mut theirs_feeds, mut theirs_double, mut theirs_columns) = (vec![], vec![], vec![]);
     for _ in 0..rounds {
         ours_feeds.push(paperboy(&base, feeds, 0, &dir("p-feeds")));
         theirs_feeds.push(python(&python_bin, &base, feeds, 0, &dir("py-feeds")));
@@ -419,11 +420,13 @@ fn main() {
             theirs_columns.push(python(&python_bin, &base, 0, columns, &dir("py-columns")));
         }
         ours_double.push(paperboy(&base, feeds * 2, 0, &dir("p-double")));
+        theirs_double.push(python(&python_bin, &base, feeds * 2, 0, &dir("py-double")));
         ours_fixed.push(paperboy(&base, 0, 0, &dir("p-none")));
     }
     let (of, tf) = (median(ours_feeds), median(theirs_feeds));
     let (oc, tc) = (median(ours_columns), median(theirs_columns));
     let double = median(ours_double);
+    let theirs_double = median(theirs_double);
     let fixed = median(ours_fixed);
 
     let (single_runs, double_runs) = (runs_of_items(feeds), runs_of_items(feeds * 2));
@@ -479,6 +482,14 @@ fn main() {
         oc / articles * 1e6
     );
     let marginal = (double - of) / items * 1e6;
+    let theirs_marginal = (theirs_double - tf) / items * 1e6;
+    println!(
+        "marginal per feed item ({} feeds less {feeds}): paperboy {marginal:.0} µs, Python \
+         {theirs_marginal:.0} µs ({} feeds: {theirs_double:.3} CPU-s), {:.1}× less",
+        feeds * 2,
+        feeds * 2,
+        theirs_marginal / marginal
+    );
     println!(
         "storing alone, marginal per feed item: Store::upsert_all {:.0} µs ({:.0} % of the item's {marginal:.0}); \
          sled alone writing the same keys {:.0} µs ({:.0} %)",
