@@ -123,9 +123,9 @@ impl SavedIndex {
             .map_err(|err| err.into_error())?
             .sync_all()?;
         std::fs::rename(&temp, &self.path)?;
-        sync_dir(&self.path)?;
+        // On disk from here on, synced or not: a writer must take it off again.
         self.on_disk.store(true, Ordering::SeqCst);
-        Ok(())
+        sync_dir(&self.path)
     }
 }
 
