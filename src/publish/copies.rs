@@ -135,7 +135,7 @@ mod tests {
             },
         };
         let updated = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
-        Document::new(&channel, &[], updated, 0)
+        Document::new(&channel, Vec::new(), updated, 0)
     }
 
     #[test]

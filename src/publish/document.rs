@@ -97,6 +97,31 @@ impl Body {
     }
 }
 
+/// A feed as read from the store, not yet written in any format.
+pub struct Prepared {
+    pub(super) channel: Channel,
+    pub(super) posts: Vec<Post>,
+    pub(super) updated: DateTime<Utc>,
+    pub(super) stored: usize,
+}
+
+impl Prepared {
+    /// Every format, plain and gzip, ready to serve.
+    pub fn render(self) -> Document {
+        Document::new(&self.channel, self.posts, self.updated, self.stored)
+    }
+
+    /// One format, plain: what a file written out holds (`publish --out`), with no gzip
+    /// made for it.
+    pub fn write(&self, format: Format) -> Vec<u8> {
+        format.write(&self.channel, &self.posts)
+    }
+
+    pub fn slug(&self) -> &str {
+        &self.channel.slug
+    }
+}
+
 /// One rendered feed in every format.
 #[derive(Debug)]
 pub struct Document {
@@ -112,14 +137,14 @@ pub struct Document {
 impl Document {
     pub(super) fn new(
         channel: &Channel,
-        posts: &[Post],
+        posts: Vec<Post>,
         updated: DateTime<Utc>,
         stored: usize,
     ) -> Document {
         // The formats are written and compressed side by side: a render is what a reader
         // waits for after a change, and each format takes about as long as another. A
         // format whose thread cannot be started is written here after the first.
-        let body = |format: Format| Body::of(format.write(channel, posts));
+        let body = |format: Format| Body::of(format.write(channel, &posts));
         let bodies = std::thread::scope(|scope| {
             let others = [Format::Rss, Format::Json].map(|format| {
                 let thread = std::thread::Builder::new().spawn_scoped(scope, move || body(format));
@@ -139,7 +164,7 @@ impl Document {
             bodies,
             updated,
             stored,
-            posts: posts.to_vec(),
+            posts,
         }
     }
 

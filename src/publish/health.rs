@@ -5,7 +5,7 @@
 use chrono::{TimeZone, Utc};
 
 use super::post::{Channel, Post, local_time};
-use super::{Document, Format};
+use super::{Document, Format, Prepared};
 use crate::config::{HEALTH_FEED, Settings};
 use crate::model::health::{CONFIG_SUBJECT, HealthEvent};
 use crate::store::{Store, StoreError};
@@ -15,6 +15,11 @@ const ENTRIES: usize = 100;
 
 /// Renders the health feed from the store's events.
 pub fn render(settings: &Settings, store: &Store) -> Result<Document, StoreError> {
+    Ok(prepare(settings, store)?.render())
+}
+
+/// The health feed's channel and entries.
+pub fn prepare(settings: &Settings, store: &Store) -> Result<Prepared, StoreError> {
     let events = store.health_events(ENTRIES)?;
     let tz = settings.timezone;
     let updated_ms = events.first().map_or(store.created()?, |e| e.at);
@@ -31,7 +36,13 @@ pub fn render(settings: &Settings, store: &Store) -> Result<Document, StoreError
         history: Default::default(),
     };
     let posts: Vec<Post> = events.iter().map(|e| post(e, settings)).collect();
-    Ok(Document::new(&channel, &posts, updated, events.len()))
+    let stored = events.len();
+    Ok(Prepared {
+        channel,
+        posts,
+        updated,
+        stored,
+    })
 }
 
 fn post(event: &HealthEvent, settings: &Settings) -> Post {

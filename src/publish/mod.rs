@@ -22,7 +22,7 @@ use crate::config::{FeedDef, Settings};
 use crate::store::{Store, StoreError, StoredItem};
 
 pub use catalog::Catalog;
-pub use document::{Body, Document, Format};
+pub use document::{Body, Document, Format, Prepared};
 pub use files::{PublishError, write_files};
 use post::{Channel, History, as_published_in, local_time};
 pub use post::{Post, xml_text};
@@ -54,6 +54,11 @@ fn text_of(item: &StoredItem) -> String {
 
 /// Renders one feed's documents from the store.
 pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Document, StoreError> {
+    Ok(prepare(settings, def, store)?.render())
+}
+
+/// Reads one feed's channel and entries from the store.
+pub fn prepare(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Prepared, StoreError> {
     // Counted once: a count reads the feed's whole time index.
     let total = match def.select {
         None => store.feed_len(&def.slug),
@@ -106,7 +111,12 @@ pub fn render(settings: &Settings, def: &FeedDef, store: &Store) -> Result<Docum
     } else {
         total
     };
-    Ok(Document::new(&channel, &posts, updated, stored))
+    Ok(Prepared {
+        channel,
+        posts,
+        updated,
+        stored,
+    })
 }
 
 /// Whether a feed has archive pages: a feed of its own sources, all of whose items it
