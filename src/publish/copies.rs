@@ -164,18 +164,7 @@ mod tests {
     #[test]
     fn copies_of_feeds_no_longer_configured_go() {
         let config = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(config.path().join("feeds")).unwrap();
-        std::fs::write(
-            config.path().join("paperboy.toml"),
-            "feeds_dir = \"feeds\"\n",
-        )
-        .unwrap();
-        std::fs::write(
-            config.path().join("feeds/kept.toml"),
-            "title = \"t\"\n[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"https://example.com/rss\"\n",
-        )
-        .unwrap();
-        let settings = crate::config::load(&config.path().join("paperboy.toml")).unwrap();
+        let settings = super::super::test_settings(config.path(), "kept");
         let dir = tempfile::tempdir().unwrap();
         for slug in ["kept", "gone"] {
             write(dir.path(), &document(slug, "要闻")).unwrap();

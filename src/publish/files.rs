@@ -54,18 +54,7 @@ mod tests {
     #[test]
     fn files_hold_what_the_daemon_serves() {
         let config = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(config.path().join("feeds")).unwrap();
-        std::fs::write(
-            config.path().join("paperboy.toml"),
-            "feeds_dir = \"feeds\"\n",
-        )
-        .unwrap();
-        std::fs::write(
-            config.path().join("feeds/yaowen.toml"),
-            "title = \"要闻\"\n[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"https://example.com/rss\"\n",
-        )
-        .unwrap();
-        let settings = crate::config::load(&config.path().join("paperboy.toml")).unwrap();
+        let settings = super::super::test_settings(config.path(), "yaowen");
         let store = Store::open(&config.path().join("data")).unwrap();
         let origin = Origin {
             feed: "yaowen",

@@ -203,3 +203,16 @@ fn posts_of(
     }
     Ok(posts)
 }
+
+/// Settings of a config in `dir` with one feed, `slug`, of one feed source: for tests.
+#[cfg(test)]
+fn test_settings(dir: &std::path::Path, slug: &str) -> Settings {
+    std::fs::create_dir_all(dir.join("feeds")).unwrap();
+    std::fs::write(dir.join("paperboy.toml"), "feeds_dir = \"feeds\"\n").unwrap();
+    std::fs::write(
+        dir.join(format!("feeds/{slug}.toml")),
+        "title = \"t\"\n[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"https://example.com/rss\"\n",
+    )
+    .unwrap();
+    crate::config::load(&dir.join("paperboy.toml")).unwrap()
+}
