@@ -17,8 +17,8 @@ const MAX_CANDIDATES: usize = 64;
 /// What the index says about an item that matched no identity.
 #[derive(Debug)]
 pub(super) enum Near {
-    /// The item matched an identity: no lookup was made.
-    NotLooked,
+    /// The item is the stored item under this key (by an identity): no lookup was made.
+    Known(ItemKey),
     /// A stored item is the same article.
     Duplicate { into: ItemKey, similarity: f32 },
     /// No stored item is; the fingerprint (when the text is long enough) is to be indexed.

@@ -7,20 +7,60 @@ use super::tx::{Tx, TxResult, abort};
 use super::{NewItem, Store, StoreError, StoredItem, decode_item, follow_aliases};
 use crate::normalize::ItemKey;
 
+/// The indexes an item is found by.
+#[derive(Clone, Copy)]
+enum Index {
+    Guid,
+    Id,
+    Url,
+}
+
+/// `new`'s identities as index keys, in the order they are asked: guid within the
+/// source, declared id, URL. Outside a transaction and in one, an item is found alike.
+fn identities(source: &str, new: &NewItem) -> impl Iterator<Item = (Index, Vec<u8>)> {
+    [
+        new.guid
+            .as_ref()
+            .map(|guid| (Index::Guid, guid_key(source, guid))),
+        new.declared_id
+            .as_ref()
+            .map(|id| (Index::Id, id.as_bytes().to_vec())),
+        new.url_identity
+            .as_ref()
+            .map(|url| (Index::Url, url.as_bytes().to_vec())),
+    ]
+    .into_iter()
+    .flatten()
+}
+
 impl Store {
-    /// Whether one of the item's identities is stored already.
-    pub(super) fn identity_known(&self, source: &str, item: &NewItem) -> Result<bool, StoreError> {
-        if let Some(guid) = &item.guid {
-            if self.guids.contains_key(guid_key(source, guid))? {
-                return Ok(true);
+    fn index_tree(&self, index: Index) -> &sled::Tree {
+        match index {
+            Index::Guid => &self.guids,
+            Index::Id => &self.ids,
+            Index::Url => &self.urls,
+        }
+    }
+
+    /// The key of the stored item one of `new`'s identities points at (the first found
+    /// decides, as in [`Tx::find`]).
+    fn indexed(&self, source: &str, new: &NewItem) -> Result<Option<ItemKey>, StoreError> {
+        for (index, lookup) in identities(source, new) {
+            if let Some(bytes) = self.index_tree(index).get(lookup)? {
+                return Ok(ItemKey::from_slice(&bytes));
             }
         }
-        if self.contains(item.declared_id.as_deref(), item.url_identity.as_deref())? {
-            return Ok(true);
+        Ok(None)
+    }
+
+    /// The key of the stored item `new` is, by one of its identities or its primary
+    /// identity; `None` when it is new.
+    pub(super) fn known(&self, source: &str, new: &NewItem) -> Result<Option<ItemKey>, StoreError> {
+        if let Some(key) = self.indexed(source, new)? {
+            return Ok(Some(key));
         }
-        Ok(self
-            .items
-            .contains_key(ItemKey::for_identity(&item.primary_identity(source)).0)?)
+        let primary = ItemKey::for_identity(&new.primary_identity(source));
+        Ok(self.items.contains_key(primary.0)?.then_some(primary))
     }
 
     /// The stored item `new` is, read outside a transaction: found as [`Tx::find`] finds
@@ -30,42 +70,26 @@ impl Store {
         source: &str,
         new: &NewItem,
     ) -> Result<Option<StoredItem>, StoreError> {
-        let lookups = [
-            new.guid
-                .as_ref()
-                .map(|guid| (&self.guids, guid_key(source, guid))),
-            new.declared_id
-                .as_ref()
-                .map(|id| (&self.ids, id.as_bytes().to_vec())),
-            new.url_identity
-                .as_ref()
-                .map(|url| (&self.urls, url.as_bytes().to_vec())),
-        ];
-        for (tree, lookup) in lookups.into_iter().flatten() {
-            if let Some(key) = tree.get(lookup)?.as_deref().and_then(ItemKey::from_slice) {
-                return self.item(&key);
-            }
+        match self.indexed(source, new)? {
+            Some(key) => self.item(&key),
+            None => Ok(None),
         }
-        Ok(None)
     }
 }
 
 impl Tx<'_> {
+    fn index_tree(&self, index: Index) -> &sled::transaction::TransactionalTree {
+        match index {
+            Index::Guid => self.guids,
+            Index::Id => self.ids,
+            Index::Url => self.urls,
+        }
+    }
+
     /// The stored item this one is: by guid within the source, else by declared id or URL.
     pub(super) fn find(&self, source: &str, new: &NewItem) -> TxResult<Option<ItemKey>> {
-        let lookups = [
-            new.guid
-                .as_ref()
-                .map(|guid| (self.guids, guid_key(source, guid))),
-            new.declared_id
-                .as_ref()
-                .map(|id| (self.ids, id.as_bytes().to_vec())),
-            new.url_identity
-                .as_ref()
-                .map(|url| (self.urls, url.as_bytes().to_vec())),
-        ];
-        for (tree, lookup) in lookups.into_iter().flatten() {
-            if let Some(bytes) = tree.get(lookup)? {
+        for (index, lookup) in identities(source, new) {
+            if let Some(bytes) = self.index_tree(index).get(lookup)? {
                 return Ok(ItemKey::from_slice(&bytes));
             }
         }

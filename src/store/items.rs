@@ -47,8 +47,8 @@ impl Store {
             for (at, item) in batch.iter().enumerate() {
                 plans.push(if self.tombstoned(origin, item, now)? {
                     None
-                } else if self.identity_known(origin.source, item)? {
-                    Some(Near::NotLooked)
+                } else if let Some(key) = self.known(origin.source, item)? {
+                    Some(Near::Known(key))
                 } else {
                     Some(self.near_duplicate_in_batch(
                         bands,
@@ -140,18 +140,19 @@ impl Store {
     ) -> Result<Option<Vec<Upserted>>, StoreError> {
         if !plans
             .iter()
-            .all(|plan| matches!(plan, None | Some(Near::NotLooked)))
+            .all(|plan| matches!(plan, None | Some(Near::Known(_))))
         {
             return Ok(None);
         }
         let mut outcomes = Vec::with_capacity(batch.len());
         for (item, plan) in batch.iter().zip(plans) {
-            if plan.is_none() {
+            // Known or pruned, as checked above.
+            let Some(Near::Known(key)) = plan else {
                 outcomes.push(Upserted::Pruned);
                 continue;
-            }
+            };
             // `apply` changes the item only when the outcome is not `Unchanged`.
-            let Some(mut stored) = self.stored_for(origin.source, item)? else {
+            let Some(mut stored) = self.item(key)? else {
                 return Ok(None);
             };
             if apply(&mut stored, origin, item) != Upserted::Unchanged {
@@ -198,7 +199,7 @@ impl Tx<'_> {
 
         let before = item.clone();
         let outcome = apply(&mut item, origin, new);
-        if item != before {
+        if outcome != Upserted::Unchanged {
             self.settle(item, &before, now, origin.source, new)?;
         }
         Ok((outcome, None))
