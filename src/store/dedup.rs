@@ -14,7 +14,8 @@ use super::{NewItem, Store, StoreError, StoredItem, TREE_FINGERPRINTS};
 /// Candidates confirmed at most per new item.
 const MAX_CANDIDATES: usize = 64;
 
-/// What the index says about an item that matched no identity.
+/// What is known of an item before it is written: the stored item it is, or else what
+/// the near-duplicate index says of it.
 #[derive(Debug)]
 pub(super) enum Near {
     /// The item is the stored item under this key (by an identity): no lookup was made.
