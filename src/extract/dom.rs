@@ -6,6 +6,8 @@
 
 use ego_tree::NodeRef;
 use ego_tree::iter::Edge;
+use html5ever::local_name;
+use scraper::node::Element;
 use scraper::{ElementRef, Html, Node};
 
 pub type NodeId = ego_tree::NodeId;
@@ -15,66 +17,88 @@ pub type NodeId = ego_tree::NodeId;
 pub type NodeMap<V> = rustc_hash::FxHashMap<NodeId, V>;
 pub type NodeSet = rustc_hash::FxHashSet<NodeId>;
 
-/// Elements whose content is never article text. Media elements (`video`, `audio`,
-/// `object`) are not among them: a page that leaves one unclosed has the parser put the
-/// rest of the article inside it.
-const SKIPPED: &[&str] = &[
-    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select",
-    "option", "textarea", "input", "head", "title", "embed", "map",
-];
+/// Whether an element's content is never article text. Media elements (`video`,
+/// `audio`, `object`) are not among them: a page that leaves one unclosed has the parser
+/// put the rest of the article inside it. Names are compared as the parser's interned
+/// atoms, not as strings: these tests run for every element of every walk.
+fn is_skipped_name(element: &Element) -> bool {
+    matches!(
+        element.name.local,
+        local_name!("script")
+            | local_name!("style")
+            | local_name!("noscript")
+            | local_name!("template")
+            | local_name!("iframe")
+            | local_name!("svg")
+            | local_name!("canvas")
+            | local_name!("button")
+            | local_name!("select")
+            | local_name!("option")
+            | local_name!("textarea")
+            | local_name!("input")
+            | local_name!("head")
+            | local_name!("title")
+            | local_name!("embed")
+            | local_name!("map")
+    )
+}
 
 /// A hidden element holding at least this much punctuated text is the page's prose
 /// waiting for a script to show it (WeChat's `#js_content`, tabbed or paged articles).
 const REVEALED_PROSE: usize = 150;
 
-/// Elements that start a new line of text.
-const BLOCKS: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "body",
-    "center",
-    "dd",
-    "details",
-    "dialog",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "html",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-];
+/// Whether an element starts a new line of text.
+pub fn is_block(element: &Element) -> bool {
+    matches!(
+        element.name.local,
+        local_name!("address")
+            | local_name!("article")
+            | local_name!("aside")
+            | local_name!("blockquote")
+            | local_name!("body")
+            | local_name!("center")
+            | local_name!("dd")
+            | local_name!("details")
+            | local_name!("dialog")
+            | local_name!("div")
+            | local_name!("dl")
+            | local_name!("dt")
+            | local_name!("fieldset")
+            | local_name!("figcaption")
+            | local_name!("figure")
+            | local_name!("footer")
+            | local_name!("form")
+            | local_name!("h1")
+            | local_name!("h2")
+            | local_name!("h3")
+            | local_name!("h4")
+            | local_name!("h5")
+            | local_name!("h6")
+            | local_name!("header")
+            | local_name!("hr")
+            | local_name!("html")
+            | local_name!("li")
+            | local_name!("main")
+            | local_name!("nav")
+            | local_name!("ol")
+            | local_name!("p")
+            | local_name!("pre")
+            | local_name!("section")
+            | local_name!("summary")
+            | local_name!("table")
+            | local_name!("tbody")
+            | local_name!("td")
+            | local_name!("tfoot")
+            | local_name!("th")
+            | local_name!("thead")
+            | local_name!("tr")
+            | local_name!("ul")
+    )
+}
 
-pub fn is_block(name: &str) -> bool {
-    BLOCKS.contains(&name)
+/// A line break or the start of a block: where a walk of the text puts a space.
+pub fn breaks_line(element: &Element) -> bool {
+    is_block(element) || element.name.local == local_name!("br")
 }
 
 /// Whether an element and everything in it is left out of the article: what no reader
@@ -84,27 +108,30 @@ pub fn is_skipped(node: NodeRef<'_, Node>) -> bool {
     let Some(element) = node.value().as_element() else {
         return false;
     };
-    if SKIPPED.contains(&element.name()) {
+    if is_skipped_name(element) {
         return true;
     }
     is_hidden_by_markup(element) && !holds_prose(node)
 }
 
 /// `hidden`, `aria-hidden` or an inline style that hides the element.
-fn is_hidden_by_markup(element: &scraper::node::Element) -> bool {
-    if element.attr("hidden").is_some() || element.attr("aria-hidden") == Some("true") {
-        return true;
-    }
-    element.attr("style").is_some_and(|style| {
-        let style: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        style.contains("display:none")
-            || style.contains("visibility:hidden")
-            || style.contains("opacity:0;")
-            || style.ends_with("opacity:0")
+/// One pass over the attributes: looking each name up would intern it first.
+fn is_hidden_by_markup(element: &Element) -> bool {
+    element.attrs().any(|(name, value)| match name {
+        "hidden" => true,
+        "aria-hidden" => value == "true",
+        "style" => {
+            let style: String = value
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            style.contains("display:none")
+                || style.contains("visibility:hidden")
+                || style.contains("opacity:0;")
+                || style.ends_with("opacity:0")
+        }
+        _ => false,
     })
 }
 
@@ -114,7 +141,7 @@ fn holds_prose(node: NodeRef<'_, Node>) -> bool {
     let (mut chars, mut link_chars, mut stops) = (0usize, 0usize, 0usize);
     // Open `<a>` and skipped elements around the current text: one walk, no look-ups.
     let (mut links, mut skipped) = (0usize, 0usize);
-    let counts = |el: &scraper::node::Element| (el.name() == "a", SKIPPED.contains(&el.name()));
+    let counts = |el: &Element| (el.name.local == local_name!("a"), is_skipped_name(el));
     for edge in node.traverse() {
         match edge {
             Edge::Open(child) => match child.value() {
@@ -145,7 +172,7 @@ fn holds_prose(node: NodeRef<'_, Node>) -> bool {
 }
 
 /// `class` and `id` of an element, lower-cased, for pattern tests.
-pub fn class_and_id(element: &scraper::node::Element) -> String {
+pub fn class_and_id(element: &Element) -> String {
     let mut out = String::new();
     for name in ["class", "id"] {
         if let Some(value) = element.attr(name) {
@@ -182,9 +209,7 @@ pub fn visible<'a>(
             // reveals, a selector's element) does not hide it from the caller.
             let hidden = removed.contains(&node.id())
                 || if node.id() == root.id() {
-                    node.value()
-                        .as_element()
-                        .is_some_and(|el| SKIPPED.contains(&el.name()))
+                    node.value().as_element().is_some_and(is_skipped_name)
                 } else {
                     is_skipped(*node)
                 };
@@ -268,7 +293,7 @@ pub fn units(root: NodeRef<'_, Node>) -> Units {
         match edge {
             Edge::Open(node) => match node.value() {
                 Node::Element(element) => {
-                    if is_block(element.name()) {
+                    if is_block(element) {
                         blocks.push(node.id());
                     } else if element.name() == "a" {
                         links += 1;
@@ -303,10 +328,7 @@ pub fn units(root: NodeRef<'_, Node>) -> Units {
             },
             Edge::Close(node) => {
                 if let Node::Element(element) = node.value() {
-                    if is_block(element.name())
-                        && blocks.len() > 1
-                        && blocks.last() == Some(&node.id())
-                    {
+                    if is_block(element) && blocks.len() > 1 && blocks.last() == Some(&node.id()) {
                         blocks.pop();
                     } else if element.name() == "a" {
                         links = links.saturating_sub(1);
@@ -324,7 +346,7 @@ pub fn text_of(element: ElementRef<'_>) -> String {
     for edge in visible(*element, nothing_removed()) {
         if let Edge::Open(node) = edge {
             match node.value() {
-                Node::Element(el) if is_block(el.name()) || el.name() == "br" => out.push(' '),
+                Node::Element(el) if breaks_line(el) => out.push(' '),
                 Node::Text(text) => out.push_str(text),
                 _ => {}
             }

@@ -249,9 +249,7 @@ fn flatten(document: &Html, headline: Option<dom::NodeId>) -> PageText {
                     start = Some(text.len());
                 }
                 match node.value() {
-                    Node::Element(el) if dom::is_block(el.name()) || el.name() == "br" => {
-                        text.push(' ')
-                    }
+                    Node::Element(el) if dom::breaks_line(el) => text.push(' '),
                     Node::Text(t) => {
                         for c in t.chars() {
                             let space = c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}';

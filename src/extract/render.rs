@@ -6,7 +6,7 @@ use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 use url::Url;
 
-use super::dom::{NodeId, NodeSet, is_block, visible};
+use super::dom::{NodeId, NodeSet, breaks_line, is_block, visible};
 
 /// One paragraph of the body.
 #[derive(Debug, Clone, Default)]
@@ -131,7 +131,7 @@ pub fn lines(
                 Edge::Open(node) => match node.value() {
                     Node::Element(element) => {
                         let name = element.name();
-                        if is_block(name) || name == "br" {
+                        if breaks_line(element) {
                             lines.flush();
                         } else if name == "img" {
                             // Lazy-loading pages keep the real address in a data
@@ -169,7 +169,7 @@ pub fn lines(
                 Edge::Close(node) => {
                     if let Node::Element(element) = node.value() {
                         let name = element.name();
-                        if is_block(name) {
+                        if is_block(element) {
                             lines.flush();
                         } else if INLINE_KEPT.contains(&name) {
                             if name == "a" {
