@@ -174,13 +174,25 @@ fn holds_prose(node: NodeRef<'_, Node>) -> bool {
 /// `class` and `id` of an element, lower-cased, for pattern tests.
 pub fn class_and_id(element: &Element) -> String {
     let mut out = String::new();
-    for name in ["class", "id"] {
-        if let Some(value) = element.attr(name) {
-            out.push_str(&value.to_ascii_lowercase());
-            out.push(' ');
-        }
+    for value in class_then_id(element) {
+        out.extend(value.chars().map(|c| c.to_ascii_lowercase()));
+        out.push(' ');
     }
     out
+}
+
+/// The `class` value, then the `id` value, of those an element has: read in one pass
+/// over its attributes, as looking each name up would intern it first.
+pub fn class_then_id(element: &Element) -> impl Iterator<Item = &str> {
+    let (mut class, mut id) = (None, None);
+    for (name, value) in element.attrs() {
+        match name {
+            "class" => class = Some(value),
+            "id" => id = Some(value),
+            _ => {}
+        }
+    }
+    [class, id].into_iter().flatten()
 }
 
 /// Characters that make a line read as prose. ASCII `,` and `.` count only between

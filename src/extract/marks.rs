@@ -8,6 +8,8 @@
 //! report…) also name the containers of articles on real sites, so they mark chrome only
 //! where the element holds little text or mostly links — the caller decides that.
 
+use std::sync::LazyLock;
+
 /// What the words of an element's `class`/`id` mark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
@@ -113,10 +115,7 @@ const CONTENT: &[&str] = &[
 /// The words of an element's `class` and `id`, lower-cased.
 pub fn words(element: &scraper::node::Element) -> Vec<String> {
     let mut out = Vec::new();
-    for name in ["class", "id"] {
-        let Some(value) = element.attr(name) else {
-            continue;
-        };
+    for value in super::dom::class_then_id(element) {
         let mut word = String::new();
         let mut previous_lower = false;
         for c in value.chars() {
@@ -136,18 +135,42 @@ pub fn words(element: &scraper::node::Element) -> Vec<String> {
     out
 }
 
-/// A word carries a stem when it is the stem (the shortest ones), starts with it, or —
-/// for stems of five letters and more — holds it inside a compound (`wxfollow`,
-/// `sinacomment`).
-fn stem_matches(word: &str, stems: &[&str]) -> bool {
-    stems.iter().any(|stem| {
-        if SHORT_WEAK.contains(stem) {
-            word == *stem
-        } else if stem.len() >= 5 {
-            word.contains(stem)
-        } else {
-            word.starts_with(stem)
-        }
+/// How a word must hold a stem: be it (the shortest ones), start with it, or — for stems
+/// of five letters and more — hold it inside a compound (`wxfollow`, `sinacomment`).
+#[derive(Clone, Copy)]
+enum Holds {
+    Exactly,
+    AtStart,
+    Anywhere,
+}
+
+/// Each stem of `stems` with how a word must hold it, decided once rather than for every
+/// word of every element.
+fn stems_with_rule(stems: &[&'static str]) -> Vec<(&'static str, Holds)> {
+    stems
+        .iter()
+        .map(|stem| {
+            let rule = if SHORT_WEAK.contains(stem) {
+                Holds::Exactly
+            } else if stem.len() >= 5 {
+                Holds::Anywhere
+            } else {
+                Holds::AtStart
+            };
+            (*stem, rule)
+        })
+        .collect()
+}
+
+static STRONG_STEMS: LazyLock<Vec<(&str, Holds)>> = LazyLock::new(|| stems_with_rule(STRONG));
+static WEAK_STEMS: LazyLock<Vec<(&str, Holds)>> = LazyLock::new(|| stems_with_rule(WEAK));
+
+/// Whether a word carries one of the stems.
+fn stem_matches(word: &str, stems: &[(&str, Holds)]) -> bool {
+    stems.iter().any(|&(stem, rule)| match rule {
+        Holds::Exactly => word == stem,
+        Holds::AtStart => word.starts_with(stem),
+        Holds::Anywhere => word.contains(stem),
     })
 }
 
@@ -159,11 +182,11 @@ pub fn of(element: &scraper::node::Element) -> Mark {
     if words.is_empty() {
         return Mark::None;
     }
-    if words.iter().any(|w| stem_matches(w, STRONG)) {
+    if words.iter().any(|w| stem_matches(w, &STRONG_STEMS)) {
         Mark::Strong
     } else if words.iter().any(|w| CONTENT.contains(&w.as_str())) {
         Mark::Content
-    } else if words.iter().any(|w| stem_matches(w, WEAK)) {
+    } else if words.iter().any(|w| stem_matches(w, &WEAK_STEMS)) {
         Mark::Weak
     } else {
         Mark::None

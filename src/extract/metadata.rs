@@ -3,8 +3,9 @@
 
 use std::sync::LazyLock;
 
+use html5ever::local_name;
 use regex::Regex;
-use scraper::{Html, Selector};
+use scraper::{ElementRef, Html, Selector};
 
 use super::dom::fold_whitespace;
 
@@ -82,18 +83,86 @@ static SCRIPT_FIELDS: LazyLock<Regex> = LazyLock::new(|| {
 static WECHAT_TIME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"\bvar\s+ct\s*=\s*["'](\d{10})["']"#).expect("valid regex"));
 
-pub fn read(document: &Html) -> Metadata {
-    let mut meta = Metadata::default();
-    let title = Selector::parse("title").expect("valid selector");
-    meta.page_title = document
-        .select(&title)
-        .next()
-        .map(|t| fold_whitespace(&t.text().collect::<String>()))
-        .filter(|t| !t.is_empty());
+/// The elements [`read`] looks at, found in one walk of the page.
+#[derive(Default)]
+struct Found<'a> {
+    title: Option<ElementRef<'a>>,
+    metas: Vec<ElementRef<'a>>,
+    /// The first of each of [`HIDDEN_INPUTS`].
+    inputs: [Option<ElementRef<'a>>; 3],
+    time: Option<ElementRef<'a>>,
+    scripts: Vec<ElementRef<'a>>,
+}
 
-    let metas = Selector::parse("meta[content]").expect("valid selector");
+fn selector(css: &str) -> Selector {
+    Selector::parse(css).expect("valid selector")
+}
+
+static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
+static METAS: LazyLock<Selector> = LazyLock::new(|| selector("meta[content]"));
+/// E-paper systems keep the article's fields in hidden inputs: title, date, author.
+static HIDDEN_INPUTS: LazyLock<[Selector; 3]> = LazyLock::new(|| {
+    [
+        selector("input#Text_title"),
+        selector("input#Text_date"),
+        selector("input#Text_author"),
+    ]
+});
+static TIMES: LazyLock<Selector> = LazyLock::new(|| selector("time[datetime]"));
+static SCRIPTS: LazyLock<Selector> = LazyLock::new(|| selector("script"));
+
+impl<'a> Found<'a> {
+    /// Each selector's matches in the order `Html::select` gives them (the tree's nodes,
+    /// attached ones only), from one walk instead of one per selector; an element is
+    /// matched only against the selectors for its name.
+    fn walk(document: &'a Html) -> Self {
+        let mut found = Found::default();
+        for node in document.tree.nodes() {
+            let Some(element) = ElementRef::wrap(node) else {
+                continue;
+            };
+            if node.parent().is_none() {
+                continue;
+            }
+            let local = &element.value().name.local;
+            if *local == local_name!("title") {
+                if found.title.is_none() && TITLE.matches(&element) {
+                    found.title = Some(element);
+                }
+            } else if *local == local_name!("meta") {
+                if METAS.matches(&element) {
+                    found.metas.push(element);
+                }
+            } else if *local == local_name!("input") {
+                for (slot, selector) in found.inputs.iter_mut().zip(HIDDEN_INPUTS.iter()) {
+                    if slot.is_none() && selector.matches(&element) {
+                        *slot = Some(element);
+                    }
+                }
+            } else if *local == local_name!("time") {
+                if found.time.is_none() && TIMES.matches(&element) {
+                    found.time = Some(element);
+                }
+            } else if *local == local_name!("script") && SCRIPTS.matches(&element) {
+                found.scripts.push(element);
+            }
+        }
+        found
+    }
+}
+
+pub fn read(document: &Html) -> Metadata {
+    let found = Found::walk(document);
+    let mut meta = Metadata {
+        page_title: found
+            .title
+            .map(|t| fold_whitespace(&t.text().collect::<String>()))
+            .filter(|t| !t.is_empty()),
+        ..Metadata::default()
+    };
+
     let mut dates: Vec<(usize, String)> = Vec::new();
-    for element in document.select(&metas) {
+    for element in &found.metas {
         let el = element.value();
         let key = el
             .attr("property")
@@ -128,35 +197,25 @@ pub fn read(document: &Html) -> Metadata {
     meta.published
         .extend(dates.into_iter().map(|(_, value)| value));
 
-    // E-paper systems keep the article's fields in hidden inputs.
-    for (id, slot) in [("Text_title", 0), ("Text_date", 1), ("Text_author", 2)] {
-        let selector = Selector::parse(&format!("input#{id}")).expect("valid selector");
-        if let Some(value) = document
-            .select(&selector)
-            .next()
-            .and_then(|e| e.value().attr("value"))
-        {
-            let value = fold_whitespace(value);
-            if value.is_empty() {
-                continue;
-            }
-            match slot {
-                0 => meta.titles.push((value, 3.0)),
-                1 => meta.published.insert(0, value),
-                _ => meta.authors.insert(0, value),
-            }
+    for (slot, input) in found.inputs.iter().enumerate() {
+        let Some(value) = input.and_then(|e| e.value().attr("value")) else {
+            continue;
+        };
+        let value = fold_whitespace(value);
+        if value.is_empty() {
+            continue;
+        }
+        match slot {
+            0 => meta.titles.push((value, 3.0)),
+            1 => meta.published.insert(0, value),
+            _ => meta.authors.insert(0, value),
         }
     }
 
-    let times = Selector::parse("time[datetime]").expect("valid selector");
-    if let Some(time) = document
-        .select(&times)
-        .next()
-        .and_then(|t| t.value().attr("datetime"))
-    {
+    if let Some(time) = found.time.and_then(|t| t.value().attr("datetime")) {
         meta.published.push(time.to_string());
     }
-    read_scripts(document, &mut meta);
+    read_scripts(&found.scripts, &mut meta);
     if meta.site_name.is_none() {
         meta.site_name = meta.page_title.as_deref().and_then(site_name_of_title);
     }
@@ -164,9 +223,8 @@ pub fn read(document: &Html) -> Metadata {
 }
 
 /// JSON-LD objects, then `"field": "value"` pairs in other scripts.
-fn read_scripts(document: &Html, meta: &mut Metadata) {
-    let scripts = Selector::parse("script").expect("valid selector");
-    for script in document.select(&scripts) {
+fn read_scripts(scripts: &[ElementRef<'_>], meta: &mut Metadata) {
+    for script in scripts {
         let text: String = script.text().collect();
         if script
             .value()
@@ -266,4 +324,46 @@ fn site_name_of_title(title: &str) -> Option<String> {
     let tail = title.rsplit(['_', '-', '|', '｜', '—']).next()?.trim();
     let length = tail.chars().count();
     ((2..=16).contains(&length) && tail != title.trim()).then(|| tail.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_of_element_is_read_in_its_order() {
+        let page = r#"<html><head><title> 第一 标题 </title><title>第二</title>
+            <meta property="og:title" content="开放图标题">
+            <meta name="pubdate" content="2024-05-01 08:00">
+            <meta name="author" content="张三">
+            <script type="application/ld+json">{"headline":"结构化标题","datePublished":"2024-05-02"}</script>
+            </head><body>
+            <input type="hidden" id="Text_date" value="2024-05-03">
+            <input type="hidden" id="Text_date" value="2024-05-09">
+            <input type="hidden" id="Text_author" value="李四">
+            <time datetime="2024-05-04T10:00:00+08:00">五月四日</time>
+            <time datetime="2024-05-05">五月五日</time>
+            <script>var nickname = "晨读公众号";</script>
+            </body></html>"#;
+        let meta = read(&Html::parse_document(page));
+        assert_eq!(meta.page_title.as_deref(), Some("第一 标题"));
+        assert_eq!(
+            meta.titles,
+            [
+                ("开放图标题".to_string(), 2.0),
+                ("结构化标题".to_string(), 2.0)
+            ]
+        );
+        assert_eq!(
+            meta.published,
+            [
+                "2024-05-02",
+                "2024-05-03",
+                "2024-05-01 08:00",
+                "2024-05-04T10:00:00+08:00"
+            ]
+        );
+        assert_eq!(meta.authors, ["李四", "张三"]);
+        assert_eq!(meta.accounts, ["晨读公众号"]);
+    }
 }
