@@ -94,27 +94,16 @@ struct Found<'a> {
     scripts: Vec<ElementRef<'a>>,
 }
 
-fn selector(css: &str) -> Selector {
-    Selector::parse(css).expect("valid selector")
-}
-
-static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
-static METAS: LazyLock<Selector> = LazyLock::new(|| selector("meta[content]"));
 /// E-paper systems keep the article's fields in hidden inputs: title, date, author.
+/// Selectors, as the document's mode decides how an id is compared.
 static HIDDEN_INPUTS: LazyLock<[Selector; 3]> = LazyLock::new(|| {
-    [
-        selector("input#Text_title"),
-        selector("input#Text_date"),
-        selector("input#Text_author"),
-    ]
+    ["input#Text_title", "input#Text_date", "input#Text_author"]
+        .map(|css| Selector::parse(css).expect("valid selector"))
 });
-static TIMES: LazyLock<Selector> = LazyLock::new(|| selector("time[datetime]"));
-static SCRIPTS: LazyLock<Selector> = LazyLock::new(|| selector("script"));
 
 impl<'a> Found<'a> {
-    /// Each selector's matches in the order `Html::select` gives them (the tree's nodes,
-    /// attached ones only), from one walk instead of one per selector; an element is
-    /// matched only against the selectors for its name.
+    /// Each kind in the order `Html::select` would give it (the tree's nodes, attached ones
+    /// only), from one walk instead of one per kind.
     fn walk(document: &'a Html) -> Self {
         let mut found = Found::default();
         for node in document.tree.nodes() {
@@ -124,27 +113,22 @@ impl<'a> Found<'a> {
             if node.parent().is_none() {
                 continue;
             }
-            let local = &element.value().name.local;
-            if *local == local_name!("title") {
-                if found.title.is_none() && TITLE.matches(&element) {
-                    found.title = Some(element);
-                }
-            } else if *local == local_name!("meta") {
-                if METAS.matches(&element) {
-                    found.metas.push(element);
-                }
-            } else if *local == local_name!("input") {
-                for (slot, selector) in found.inputs.iter_mut().zip(HIDDEN_INPUTS.iter()) {
-                    if slot.is_none() && selector.matches(&element) {
-                        *slot = Some(element);
+            let el = element.value();
+            match el.name.local {
+                local_name!("title") if found.title.is_none() => found.title = Some(element),
+                local_name!("meta") if el.attr("content").is_some() => found.metas.push(element),
+                local_name!("input") => {
+                    for (slot, selector) in found.inputs.iter_mut().zip(HIDDEN_INPUTS.iter()) {
+                        if slot.is_none() && selector.matches(&element) {
+                            *slot = Some(element);
+                        }
                     }
                 }
-            } else if *local == local_name!("time") {
-                if found.time.is_none() && TIMES.matches(&element) {
-                    found.time = Some(element);
+                local_name!("time") if found.time.is_none() && el.attr("datetime").is_some() => {
+                    found.time = Some(element)
                 }
-            } else if *local == local_name!("script") && SCRIPTS.matches(&element) {
-                found.scripts.push(element);
+                local_name!("script") => found.scripts.push(element),
+                _ => {}
             }
         }
         found
