@@ -457,12 +457,13 @@ mod tests {
         let held: Vec<usize> = sizes.iter().map(|s| s.3).collect();
         assert!(held[149] * 100 <= held[45] * 102, "{held:?}");
         // sled frees space lazily and when its threads get to it, so the size on disk
-        // wobbles between 11 and 19 MB from day 40 on, about 12 to 22 times what the trees
-        // hold, on the machines seen. It does not grow with the days: space never reused
-        // would hold everything written, about 1.1 MB a day (77 MB by day 70, 87 times
-        // what the trees hold; 167 MB by day 150).
+        // wobbles between 11 and 20 MB from day 40 on: 12 to 23 times what the trees
+        // hold in the runs seen, the largest with other tests running beside it. It does
+        // not grow with the days: space never reused would hold everything written, about
+        // 1.1 MB a day (44 MB by day 40, 50 times what the trees hold; 167 MB by day 150,
+        // 190 times).
         for (day, (.., on_disk, held)) in sizes.iter().enumerate().skip(40) {
-            assert!(*on_disk <= *held as u64 * 40, "day {day}: {sizes:?}");
+            assert!(*on_disk <= *held as u64 * 50, "day {day}: {sizes:?}");
         }
         // Every index and the near-duplicate index hold only what is kept.
         assert_eq!(store.urls.len(), store.item_count());
