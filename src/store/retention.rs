@@ -462,8 +462,8 @@ mod tests {
         // not grow with the days: space never reused would hold everything written, about
         // 1.1 MB a day (44 MB by day 40, 50 times what the trees hold; 167 MB by day 150,
         // 190 times).
-        for (day, (.., on_disk, held)) in sizes.iter().enumerate().skip(40) {
-            assert!(*on_disk <= *held as u64 * 50, "day {day}: {sizes:?}");
+        for (day, (.., on_disk, in_trees)) in sizes.iter().enumerate().skip(40) {
+            assert!(*on_disk <= *in_trees as u64 * 50, "day {day}: {sizes:?}");
         }
         // Every index and the near-duplicate index hold only what is kept.
         assert_eq!(store.urls.len(), store.item_count());

@@ -94,12 +94,13 @@ impl SavedIndex {
         // The removal is made durable before the writes it precedes: after a power loss
         // that kept the writes but not the removal, the file would come back and be read
         // as this store's index.
-        match std::fs::remove_file(&self.path).map(|()| sync_dir(&self.path)) {
-            Ok(Ok(())) => {}
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-            Ok(Err(err)) => {
-                tracing::error!(path = %self.path.display(), error = %err, "cannot sync the directory of the removed near-duplicate index; if the machine loses power before the next clean stop, remove the file before paperboy starts again");
+        match std::fs::remove_file(&self.path) {
+            Ok(()) => {
+                if let Err(err) = sync_dir(&self.path) {
+                    tracing::error!(path = %self.path.display(), error = %err, "cannot sync the directory of the removed near-duplicate index; if the machine loses power before the next clean stop, remove the file before paperboy starts again");
+                }
             }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
             Err(err) => {
                 tracing::error!(path = %self.path.display(), error = %err, "cannot remove the saved near-duplicate index; remove it before paperboy starts again");
             }
